@@ -1,0 +1,82 @@
+/**
+ * The engine's public vocabulary. Resolvers and the schema speak these types; the
+ * engine's folders implement them. Nothing here knows GraphQL.
+ */
+import type { Tensor } from 'onnxruntime-node';
+
+export type Modality = 'TEXT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING' | 'LABELS' | 'BOXES' | 'SEGMENTS' | 'TOKENS';
+
+export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR';
+
+export type ModelStatus = 'UNLOADED' | 'LOADING' | 'READY' | 'FAILED';
+
+export type ExecutionProviderName = 'cpu' | 'cuda' | 'webgpu';
+
+export interface ModelInfo {
+  name: string;
+  task: Task;
+  description: string | null;
+  inputModalities: Modality[];
+  outputModalities: Modality[];
+  status: ModelStatus;
+  /** The provider the loaded sessions actually run on; null until loaded. */
+  executionProvider: ExecutionProviderName | null;
+  /** npm `package@version`, a hub id, or `trained here (<recipe path>)`. */
+  source: string;
+  license: string;
+  preload: boolean;
+  /** Why the model failed to load, when status is FAILED. */
+  loadError: string | null;
+}
+
+/** What every scheduled run reports, for the request history. */
+export interface RunStats {
+  queueMs: number;
+  computeMs: number;
+  batchSize: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called once when the work leaves the queue and starts computing. */
+  onStart?: () => void;
+}
+
+/** One loaded .onnx file as the tasks see it: names from the graph, run with cancellation. */
+export interface OnnxRunner {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, Tensor>, signal?: AbortSignal): Promise<Record<string, Tensor>>;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  /** Polygon in source-image pixels, clockwise from top-left. */
+  box: Point[];
+}
+
+export interface OcrResult {
+  text: string;
+  lines: OcrLine[];
+  width: number;
+  height: number;
+  stats: RunStats;
+}
+
+export interface SpeechSegment {
+  start: number;
+  end: number;
+}
+
+export interface VadResult {
+  segments: SpeechSegment[];
+  durationSeconds: number;
+  sampleRate: number;
+  stats: RunStats;
+}
