@@ -1,0 +1,69 @@
+-- CreateTable
+CREATE TABLE "InferenceRequest" (
+    "id" TEXT NOT NULL,
+    "parentId" TEXT,
+    "task" TEXT NOT NULL,
+    "model" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "parameters" JSONB NOT NULL,
+    "inputModalities" TEXT NOT NULL,
+    "inputText" TEXT,
+    "outputText" TEXT,
+    "result" JSONB,
+    "errorCode" TEXT,
+    "errorMessage" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "firstOutputAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+    "queueMs" INTEGER,
+    "computeMs" INTEGER,
+    "batchSize" INTEGER,
+    "promptTokens" INTEGER,
+    "completionTokens" INTEGER,
+
+    CONSTRAINT "InferenceRequest_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Artifact" (
+    "id" TEXT NOT NULL,
+    "contentType" TEXT NOT NULL,
+    "byteSize" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Artifact_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RequestArtifact" (
+    "requestId" TEXT NOT NULL,
+    "artifactId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+
+    CONSTRAINT "RequestArtifact_pkey" PRIMARY KEY ("requestId","artifactId","role")
+);
+
+-- CreateIndex
+CREATE INDEX "InferenceRequest_status_idx" ON "InferenceRequest"("status");
+
+-- CreateIndex
+CREATE INDEX "InferenceRequest_task_id_idx" ON "InferenceRequest"("task", "id");
+
+-- CreateIndex
+CREATE INDEX "InferenceRequest_model_id_idx" ON "InferenceRequest"("model", "id");
+
+-- CreateIndex
+CREATE INDEX "InferenceRequest_parentId_idx" ON "InferenceRequest"("parentId");
+
+-- CreateIndex
+CREATE INDEX "RequestArtifact_artifactId_idx" ON "RequestArtifact"("artifactId");
+
+-- AddForeignKey
+ALTER TABLE "InferenceRequest" ADD CONSTRAINT "InferenceRequest_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "InferenceRequest"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RequestArtifact" ADD CONSTRAINT "RequestArtifact_requestId_fkey" FOREIGN KEY ("requestId") REFERENCES "InferenceRequest"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RequestArtifact" ADD CONSTRAINT "RequestArtifact_artifactId_fkey" FOREIGN KEY ("artifactId") REFERENCES "Artifact"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

@@ -1,0 +1,82 @@
+/**
+ * Configuration from environment variables, validated once at start. Each bad value is
+ * reported with its variable name so a misconfigured server never half-starts.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 1048576, 512kb, 50mb or 1gb')
+  .transform((value) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value)!;
+    const unit = (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb';
+    const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit];
+    return Math.round(Number(match[1]) * factor);
+  });
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/tessera.db')
+    .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), 'must start with file: (SQLite) or postgres:// (PostgreSQL)'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MODELS_DIR: z.string().min(1).default('./models'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: bytes.prefault('36mb'),
+  MAX_UPLOAD_BYTES: bytes.prefault('25mb'),
+  MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
+  MAX_AUDIO_SECONDS: positiveInt.default(600),
+  EXECUTION_PROVIDER: z.enum(['cpu', 'cuda', 'webgpu']).default('cpu'),
+  ORT_INTRA_OP_THREADS: nonNegativeInt.default(0),
+  ORT_INTER_OP_THREADS: nonNegativeInt.default(0),
+  ORT_GRAPH_OPTIMIZATION: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  SHUTDOWN_TIMEOUT_MS: nonNegativeInt.default(10_000),
+  GRAPHIQL: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.output<typeof schema>;
+export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape)
+      .map((key) => [key, env[key] === '' ? undefined : env[key]])
+      .filter(([, value]) => value !== undefined),
+  );
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0]);
+        return `${key}=${JSON.stringify(env[key])}: ${issue.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** A `file:` URL's path, resolved against the working directory as Prisma does. */
+export function sqlitePath(databaseUrl: string): string {
+  const file = databaseUrl.replace(/^file:/, '');
+  return path.resolve(file);
+}
+
+export function isPostgresUrl(databaseUrl: string): boolean {
+  return /^postgres(ql)?:\/\//.test(databaseUrl);
+}

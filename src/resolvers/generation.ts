@@ -1,0 +1,245 @@
+/**
+ * Generation runs as a pump owned by the request, not by the subscriber: it persists the
+ * row, feeds the engine's events into the run's replayable log, and writes the final state.
+ * Subscribers (the one that asked, and any that attach with requestEvents) only read the log,
+ * so a subscriber leaving can cancel the work without racing its persistence.
+ */
+import type { Context } from '../schema/context.js';
+import type { FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
+import type { RequestRow } from '../db/request-store.js';
+import type { ActiveRun } from '../runs/run-registry.js';
+import type { GenerationEvent, GenerationRequest } from '../inference/generation/types.js';
+import { badInput, cancelled, isTesseraError, TesseraError } from '../errors.js';
+import { settleFailure } from './record-run.js';
+
+export interface StartedEvent {
+  kind: 'started';
+  requestId: string;
+  model: string;
+  promptTokens: number;
+}
+
+export interface TokenEvent {
+  kind: 'token';
+  text: string;
+  index: number;
+  tokenId: number;
+  logprob: number | null;
+  topLogprobs: { tokenId: number; text: string; logprob: number }[] | null;
+}
+
+export interface CompletedEvent {
+  kind: 'completed';
+  requestId: string;
+  finishReason: FinishReason;
+  text: string;
+  usage: UsageShape;
+  timings: GenerationTimingsShape;
+  error?: { code: string; message: string } | null;
+}
+
+export type GenerationEventShape = StartedEvent | TokenEvent | CompletedEvent;
+
+export interface GenerateTextPayloadShape {
+  text: string;
+  finishReason: FinishReason;
+  usage: UsageShape;
+  timings: GenerationTimingsShape;
+  tokens: TokenEvent[];
+  request: RequestRow;
+}
+
+type GenerateInputValue = {
+  [K in keyof GenerationRequest]?: GenerationRequest[K] | null;
+} & { model?: string | null };
+
+function toRequest(input: GenerateInputValue): GenerationRequest {
+  const request: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (key !== 'model' && value !== null && value !== undefined) request[key] = value;
+  }
+  return request as GenerationRequest;
+}
+
+function inputTextOf(request: GenerationRequest): string {
+  if (request.prompt != null) return request.prompt;
+  return (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
+}
+
+interface Prepared {
+  model: string;
+  request: GenerationRequest;
+}
+
+async function prepare(ctx: Context, input: GenerateInputValue): Promise<Prepared> {
+  const model = ctx.engine.resolveModel('TEXT_GENERATION', input.model ?? undefined);
+  const request = toRequest(input);
+  await ctx.engine.validateGeneration(model.name, request);
+  return { model: model.name, request };
+}
+
+/** Runs one generation to its end, publishing GraphQL-shaped events into the run. Never rejects. */
+async function pump(ctx: Context, row: RequestRow, run: ActiveRun<GenerationEventShape>, prepared: Prepared): Promise<CompletedEvent> {
+  let text = '';
+  let completionTokens = 0;
+  let promptTokens = 0;
+  let firstOutputAt: Date | null = null;
+  const startedAt = Date.now();
+  const finish = async (event: Extract<GenerationEvent, { type: 'completed' }>): Promise<CompletedEvent> => {
+    const completed: CompletedEvent = {
+      kind: 'completed',
+      requestId: row.id,
+      finishReason: event.finishReason,
+      text: event.text,
+      usage: event.usage,
+      timings: {
+        queueMs: event.timings.queueMs,
+        timeToFirstTokenMs: event.timings.timeToFirstTokenMs,
+        tokensPerSecond: event.timings.tokensPerSecond,
+      },
+      error: event.error ?? null,
+    };
+    const stored: GenerationResultShape = {
+      kind: 'generation',
+      text: completed.text,
+      finishReason: completed.finishReason,
+      usage: completed.usage,
+      timings: completed.timings,
+    };
+    const outcome = {
+      outputText: event.text,
+      result: stored,
+      promptTokens: event.usage.promptTokens,
+      completionTokens: event.usage.completionTokens,
+      queueMs: event.timings.queueMs,
+      computeMs: event.timings.computeMs,
+      firstOutputAt,
+    };
+    if (event.finishReason === 'CANCELLED') {
+      const reason = run.signal.reason instanceof Error ? run.signal.reason.message : undefined;
+      await ctx.requests.cancel(row.id, outcome, reason);
+    } else if (event.finishReason === 'ERROR') {
+      await ctx.requests.fail(row.id, event.error ?? { code: 'INFERENCE_FAILED', message: 'Generation failed.' }, outcome);
+    } else {
+      await ctx.requests.complete(row.id, outcome);
+    }
+    run.publish(completed);
+    return completed;
+  };
+
+  try {
+    for await (const event of ctx.engine.generate(prepared.model, prepared.request, { signal: run.signal })) {
+      if (event.type === 'started') {
+        promptTokens = event.promptTokens;
+        void ctx.requests.markRunning(row.id, new Date(startedAt + event.queueMs)).catch(() => undefined);
+        run.publish({ kind: 'started', requestId: row.id, model: prepared.model, promptTokens });
+      } else if (event.type === 'token') {
+        firstOutputAt ??= new Date();
+        text += event.text;
+        completionTokens = event.index + 1;
+        run.publish({
+          kind: 'token',
+          text: event.text,
+          index: event.index,
+          tokenId: event.tokenId,
+          logprob: event.logprob,
+          topLogprobs: event.topLogprobs,
+        });
+      } else {
+        return await finish(event);
+      }
+    }
+    throw new TesseraError('INFERENCE_FAILED', 'The generation ended without a completion event.');
+  } catch (error) {
+    const aborted = run.signal.aborted;
+    const failure = aborted ? (run.signal.reason as Error) : error;
+    await settleFailure(ctx, row.id, failure, { outputText: text, promptTokens, completionTokens, firstOutputAt }).catch((e) =>
+      ctx.logger.error({ err: e, id: row.id }, 'could not record the generation failure'),
+    );
+    const code = isTesseraError(failure) ? failure.code : 'INFERENCE_FAILED';
+    const completed: CompletedEvent = {
+      kind: 'completed',
+      requestId: row.id,
+      finishReason: aborted ? 'CANCELLED' : 'ERROR',
+      text,
+      usage: { promptTokens, completionTokens },
+      timings: { queueMs: 0, timeToFirstTokenMs: null, tokensPerSecond: null },
+      error: aborted ? null : { code, message: isTesseraError(failure) ? failure.message : 'Generation failed unexpectedly.' },
+    };
+    run.publish(completed);
+    return completed;
+  } finally {
+    run.end();
+  }
+}
+
+async function begin(ctx: Context, input: GenerateInputValue) {
+  const prepared = await prepare(ctx, input);
+  const row = await ctx.requests.create({
+    task: 'TEXT_GENERATION',
+    model: prepared.model,
+    parameters: prepared.request as Record<string, unknown>,
+    inputModalities: ['TEXT'],
+    inputText: inputTextOf(prepared.request),
+  });
+  let run: ActiveRun<GenerationEventShape>;
+  try {
+    run = ctx.runs.start<GenerationEventShape>(row.id, ctx.signal);
+  } catch (error) {
+    await settleFailure(ctx, row.id, error);
+    throw error;
+  }
+  const done = pump(ctx, row, run, prepared);
+  return { row, run, done };
+}
+
+export async function* generateEvents(ctx: Context, input: GenerateInputValue): AsyncGenerator<GenerationEventShape> {
+  const { run, done } = await begin(ctx, input);
+  let completed = false;
+  try {
+    for await (const event of run.attach()) {
+      yield event;
+      if (event.kind === 'completed') completed = true;
+    }
+  } finally {
+    if (!completed) run.controller.abort(cancelled('The subscriber went away.'));
+    // The final row is written before the subscription ends, so what a client reads next is settled.
+    await done;
+  }
+}
+
+export async function generateText(ctx: Context, input: GenerateInputValue): Promise<GenerateTextPayloadShape> {
+  const { row, run, done } = await begin(ctx, input);
+  const tokens: TokenEvent[] = [];
+  for await (const event of run.attach()) if (event.kind === 'token') tokens.push(event);
+  const completed = await done;
+  if (completed.finishReason === 'ERROR' && completed.error) {
+    throw new TesseraError(completed.error.code as never, completed.error.message, { requestId: row.id });
+  }
+  const request = (await ctx.requests.get(row.id))!;
+  return { text: completed.text, finishReason: completed.finishReason, usage: completed.usage, timings: completed.timings, tokens, request };
+}
+
+export async function* requestEvents(ctx: Context, id: string): AsyncGenerator<GenerationEventShape> {
+  const row = await ctx.requests.get(id);
+  if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
+  if (row.task !== 'TEXT_GENERATION') throw badInput(`requestEvents streams generation requests; ${id} is a ${row.task} request.`);
+  const run = ctx.runs.get<GenerationEventShape>(id);
+  if (run) {
+    yield* run.attach();
+    return;
+  }
+  // Finished already: what the history holds, in the same event shapes.
+  const stored = (await ctx.requests.get(id))!;
+  const result = stored.result as GenerationResultShape | null;
+  yield { kind: 'started', requestId: id, model: stored.model, promptTokens: stored.promptTokens ?? 0 };
+  yield {
+    kind: 'completed',
+    requestId: id,
+    finishReason: result?.finishReason ?? (stored.status === 'CANCELLED' ? 'CANCELLED' : stored.status === 'FAILED' ? 'ERROR' : 'STOP'),
+    text: stored.outputText ?? '',
+    usage: { promptTokens: stored.promptTokens ?? 0, completionTokens: stored.completionTokens ?? 0 },
+    timings: result?.timings ?? { queueMs: stored.queueMs ?? 0, timeToFirstTokenMs: null, tokensPerSecond: null },
+    error: stored.errorCode && stored.status === 'FAILED' ? { code: stored.errorCode, message: stored.errorMessage ?? '' } : null,
+  };
+}

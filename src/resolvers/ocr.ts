@@ -1,0 +1,33 @@
+import type { Context } from '../schema/context.js';
+import type { OcrResultShape } from '../schema/results.js';
+import type { RequestRow } from '../db/request-store.js';
+import { recordRun } from './record-run.js';
+import { resolveMedia, type MediaInputValue } from './media.js';
+
+export interface RecognizeTextPayloadShape extends Omit<OcrResultShape, 'kind'> {
+  request: RequestRow;
+}
+
+export async function recognizeText(
+  ctx: Context,
+  input: { image: MediaInputValue; model?: string | null },
+): Promise<RecognizeTextPayloadShape> {
+  const model = ctx.engine.resolveModel('OCR', input.model ?? undefined);
+  const media = await resolveMedia(ctx, input.image, 'image');
+  const { value, request } = await recordRun(
+    ctx,
+    {
+      task: 'OCR',
+      model: model.name,
+      parameters: {},
+      inputModalities: ['IMAGE'],
+      inputArtifactIds: [media.artifact.id],
+    },
+    async (run, { onStart }) => {
+      const { stats, ...result } = await ctx.engine.recognizeText(model.name, media.bytes, { signal: run.signal, onStart });
+      const stored: OcrResultShape = { kind: 'ocr', ...result };
+      return { value: result, outcome: { ...stats, outputText: result.text, result: stored } };
+    },
+  );
+  return { ...value, request };
+}

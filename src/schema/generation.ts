@@ -1,0 +1,125 @@
+import { builder } from './builder.js';
+import { InferenceRequestRef } from './request.js';
+import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
+import {
+  generateEvents,
+  generateText,
+  requestEvents,
+  type CompletedEvent,
+  type GenerationEventShape,
+  type GenerateTextPayloadShape,
+  type StartedEvent,
+  type TokenEvent,
+} from '../resolvers/generation.js';
+
+const ChatRoleEnum = builder.enumType('ChatRole', { values: ['system', 'user', 'assistant'] as const });
+
+const ChatMessageInput = builder.inputType('ChatMessageInput', {
+  fields: (t) => ({
+    role: t.field({ type: ChatRoleEnum, required: true }),
+    content: t.string({ required: true }),
+  }),
+});
+
+export const GenerateInput = builder.inputType('GenerateInput', {
+  description: 'A prompt or a chat, and how to sample. Greedy decoding unless temperature > 0.',
+  fields: (t) => ({
+    prompt: t.string({ required: false }),
+    messages: t.field({ type: [ChatMessageInput], required: false, description: "Rendered with the model's chat template." }),
+    model: t.string({ required: false, description: 'A text-generation model; the default one when omitted.' }),
+    maxTokens: t.int({ required: false }),
+    temperature: t.float({ required: false, description: '0 (greedy, the default) or more.' }),
+    topK: t.int({ required: false }),
+    topP: t.float({ required: false, description: 'In (0, 1].' }),
+    minP: t.float({ required: false, description: 'In [0, 1].' }),
+    repetitionPenalty: t.float({ required: false }),
+    presencePenalty: t.float({ required: false }),
+    frequencyPenalty: t.float({ required: false }),
+    seed: t.int({ required: false, description: 'Makes sampling reproducible.' }),
+    stop: t.stringList({ required: false, description: 'Strings that end generation; they are not emitted.' }),
+    logprobs: t.boolean({ required: false, description: 'Report the log-probability of each chosen token.' }),
+    topLogprobs: t.int({ required: false, description: 'Also report this many most likely alternatives (at most 20).' }),
+  }),
+});
+
+const TokenLogprobRef = builder
+  .objectRef<{ tokenId: number; text: string; logprob: number }>('TokenLogprob')
+  .implement({
+    fields: (t) => ({ tokenId: t.exposeInt('tokenId'), text: t.exposeString('text'), logprob: t.exposeFloat('logprob') }),
+  });
+
+const GenerationStartedRef = builder.objectRef<StartedEvent>('GenerationStarted').implement({
+  fields: (t) => ({
+    requestId: t.exposeID('requestId'),
+    model: t.exposeString('model'),
+    promptTokens: t.exposeInt('promptTokens'),
+  }),
+});
+
+const GenerationTokenRef = builder.objectRef<TokenEvent>('GenerationToken').implement({
+  fields: (t) => ({
+    text: t.exposeString('text', { description: 'May be empty while a stop string or a multi-byte character is pending.' }),
+    index: t.exposeInt('index'),
+    tokenId: t.exposeInt('tokenId'),
+    logprob: t.exposeFloat('logprob', { nullable: true }),
+    topLogprobs: t.field({ type: [TokenLogprobRef], nullable: true, resolve: (e) => e.topLogprobs }),
+  }),
+});
+
+const GenerationErrorRef = builder.objectRef<{ code: string; message: string }>('GenerationError').implement({
+  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+});
+
+const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationCompleted').implement({
+  fields: (t) => ({
+    requestId: t.exposeID('requestId'),
+    finishReason: t.field({ type: FinishReasonEnum, resolve: (e) => e.finishReason }),
+    text: t.exposeString('text'),
+    usage: t.field({ type: UsageRef, resolve: (e) => e.usage }),
+    timings: t.field({ type: GenerationTimingsRef, resolve: (e) => e.timings }),
+    error: t.field({ type: GenerationErrorRef, nullable: true, resolve: (e) => e.error ?? null }),
+  }),
+});
+
+const GenerationEventUnion = builder.unionType('GenerationEvent', {
+  types: [GenerationStartedRef, GenerationTokenRef, GenerationCompletedRef],
+  resolveType: (event) =>
+    ({ started: 'GenerationStarted', token: 'GenerationToken', completed: 'GenerationCompleted' })[event.kind],
+});
+
+const GenerateTextPayload = builder.objectRef<GenerateTextPayloadShape>('GenerateTextPayload').implement({
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    finishReason: t.field({ type: FinishReasonEnum, resolve: (p) => p.finishReason }),
+    usage: t.field({ type: UsageRef, resolve: (p) => p.usage }),
+    timings: t.field({ type: GenerationTimingsRef, resolve: (p) => p.timings }),
+    tokens: t.field({ type: [GenerationTokenRef], resolve: (p) => p.tokens }),
+    request: t.field({ type: InferenceRequestRef, resolve: (p) => p.request }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  generate: t.field({
+    type: GenerationEventUnion,
+    description: 'GenerationStarted, then one GenerationToken per token, then GenerationCompleted.',
+    args: { input: t.arg({ type: GenerateInput, required: true }) },
+    subscribe: (_root, args, ctx) => generateEvents(ctx, args.input),
+    resolve: (event: GenerationEventShape) => event,
+  }),
+  requestEvents: t.field({
+    type: GenerationEventUnion,
+    description: 'Attaches to a generation by request id: what was generated so far, then the rest.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => requestEvents(ctx, String(args.id)),
+    resolve: (event: GenerationEventShape) => event,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  generateText: t.field({
+    type: GenerateTextPayload,
+    description: 'Generates the whole text and returns it at once.',
+    args: { input: t.arg({ type: GenerateInput, required: true }) },
+    resolve: (_root, args, ctx) => generateText(ctx, args.input),
+  }),
+}));

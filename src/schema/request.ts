@@ -1,0 +1,113 @@
+import type { RequestRow, RequestStatus } from '../db/request-store.js';
+import { builder } from './builder.js';
+import { ModalityEnum, RequestStatusEnum, TaskEnum } from './enums.js';
+import { ArtifactRef } from './artifact.js';
+import { RequestResultUnion, type ResultShape } from './results.js';
+import { cancelRequest, listRequests } from '../resolvers/requests.js';
+
+export const InferenceRequestRef = builder.objectRef<RequestRow>('InferenceRequest');
+
+const RequestErrorRef = builder.objectRef<{ code: string; message: string }>('RequestError').implement({
+  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+});
+
+const RequestArtifactRef = builder
+  .objectRef<{ role: string; artifact: { id: string; contentType: string; byteSize: number; createdAt: Date } }>('RequestArtifact')
+  .implement({
+    fields: (t) => ({
+      role: t.exposeString('role', { description: '"input" or "output".' }),
+      artifact: t.field({ type: ArtifactRef, resolve: (a) => a.artifact }),
+    }),
+  });
+
+builder.node(InferenceRequestRef, {
+  description: 'One accepted inference request, persisted before its work started.',
+  id: { resolve: (r) => r.id },
+  loadOne: (id, ctx) => ctx.requests.get(id),
+  fields: (t) => ({
+    task: t.field({ type: TaskEnum, resolve: (r) => r.task as never }),
+    model: t.exposeString('model'),
+    status: t.field({ type: RequestStatusEnum, resolve: (r) => r.status as RequestStatus }),
+    parameters: t.field({ type: 'JSON', resolve: (r) => r.parameters }),
+    inputModalities: t.field({
+      type: [ModalityEnum],
+      resolve: (r) => (r.inputModalities ? (r.inputModalities.split(',') as never[]) : []),
+    }),
+    inputText: t.exposeString('inputText', { nullable: true, description: 'The text input, where there is one (a prompt).' }),
+    artifacts: t.field({
+      type: [RequestArtifactRef],
+      description: 'Media that went in (role "input") or came out (role "output").',
+      resolve: (r, _args, ctx) => ctx.requests.artifactsOf(r.id),
+    }),
+    result: t.field({
+      type: RequestResultUnion,
+      nullable: true,
+      resolve: (r) => (r.result as ResultShape | null) ?? null,
+    }),
+    outputText: t.exposeString('outputText', { nullable: true, description: 'The text output, where the task produces text.' }),
+    error: t.field({
+      type: RequestErrorRef,
+      nullable: true,
+      resolve: (r) => (r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    firstOutputAt: t.expose('firstOutputAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    queueMs: t.exposeInt('queueMs', { nullable: true }),
+    computeMs: t.exposeInt('computeMs', { nullable: true }),
+    batchSize: t.exposeInt('batchSize', { nullable: true }),
+    promptTokens: t.exposeInt('promptTokens', { nullable: true }),
+    completionTokens: t.exposeInt('completionTokens', { nullable: true }),
+    parent: t.field({
+      type: InferenceRequestRef,
+      nullable: true,
+      resolve: (r, _args, ctx) => (r.parentId ? ctx.requests.get(r.parentId) : null),
+    }),
+  }),
+});
+
+const RequestFilterInput = builder.inputType('RequestFilter', {
+  fields: (t) => ({
+    task: t.field({ type: TaskEnum, required: false }),
+    model: t.string({ required: false }),
+    status: t.field({ type: RequestStatusEnum, required: false }),
+    since: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
+    until: t.field({ type: 'DateTime', required: false, description: 'Created at or before.' }),
+    text: t.string({ required: false, description: 'Substring of the input or output text.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  request: t.field({
+    type: InferenceRequestRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.requests.get(String(args.id)),
+  }),
+  requests: t.connection(
+    {
+      type: InferenceRequestRef,
+      description: 'The request history, newest first. Pages are stable while new requests arrive.',
+      args: { filter: t.arg({ type: RequestFilterInput, required: false }) },
+      resolve: (_root, args, ctx) => listRequests(ctx, args),
+    },
+    {
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'Requests matching the filter.',
+          resolve: (_connection, _args, ctx) => ctx.requests.count((_connection as { filter?: object }).filter ?? {}),
+        }),
+      }),
+    },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  cancelRequest: t.field({
+    type: InferenceRequestRef,
+    description: 'Cancels a queued or running request; a finished one is returned unchanged.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => cancelRequest(ctx, String(args.id)),
+  }),
+}));

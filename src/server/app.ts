@@ -1,0 +1,95 @@
+/**
+ * Assembles a running Tessera: database (migrated), engine (models loading), GraphQL over
+ * HTTP, SSE and WebSocket. `close()` is the graceful shutdown: stop accepting, let running
+ * requests finish up to the timeout, cancel and record the rest, then release everything.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { openDatabase } from '../db/database.js';
+import { RequestStore } from '../db/request-store.js';
+import { ArtifactStore } from '../db/artifact-store.js';
+import { RunRegistry } from '../runs/run-registry.js';
+import { Engine } from '../inference/engine.js';
+import type { Services } from '../schema/context.js';
+import { createTesseraYoga } from './yoga.js';
+import { createRequestHandler } from './http.js';
+import { attachWebSocket } from './websocket.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface App {
+  readonly server: Server;
+  readonly services: Services;
+  /** http://host:port once listening. */
+  readonly url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: { logger?: Logger; webRoot?: string } = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const db = await openDatabase(config.DATABASE_URL);
+  if (db.migrations.applied.length > 0) logger.info({ applied: db.migrations.applied }, 'applied migrations');
+  const requests = new RequestStore(db.prisma, db.kind);
+  const interrupted = await requests.recoverInterrupted();
+  if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a previous process as FAILED (INTERRUPTED)');
+  const engine = await Engine.create({
+    modelsDir: path.resolve(config.MODELS_DIR),
+    runtime: {
+      executionProvider: config.EXECUTION_PROVIDER,
+      intraOpThreads: config.ORT_INTRA_OP_THREADS,
+      interOpThreads: config.ORT_INTER_OP_THREADS,
+      graphOptimizationLevel: config.ORT_GRAPH_OPTIMIZATION,
+    },
+    logger: logger.child({ component: 'engine' }),
+    limits: { maxImagePixels: config.MAX_IMAGE_PIXELS, maxAudioSeconds: config.MAX_AUDIO_SECONDS },
+  });
+  const services: Services = {
+    config,
+    engine,
+    db,
+    requests,
+    artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
+    runs: new RunRegistry(),
+    logger,
+  };
+  const yoga = createTesseraYoga(services);
+  const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
+  const ws = attachWebSocket(server, yoga);
+  let url = '';
+  let closing: Promise<void> | undefined;
+
+  return {
+    server,
+    services,
+    get url() {
+      return url;
+    },
+    listen: () =>
+      new Promise<string>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          const { port } = server.address() as AddressInfo;
+          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+          url = `http://${host}:${port}`;
+          resolve(url);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const drained = await services.runs.drain(config.SHUTDOWN_TIMEOUT_MS);
+        logger.info(drained, 'running requests settled');
+        await ws.close();
+        server.closeAllConnections();
+        await stopped;
+        await engine.close();
+        await db.close();
+      })()),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The one place where any error becomes what a client sees: our coded errors keep their
+ * code and HTTP status, GraphQL's own errors keep theirs, anything else is logged with the
+ * request id and masked as INTERNAL_SERVER_ERROR.
+ */
+import { GraphQLError } from 'graphql';
+import { isTesseraError, TesseraError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+function codedError(original: TesseraError, path?: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(original.message, {
+    path,
+    extensions: { code: original.code, http: { status: original.httpStatus }, ...(original.details ?? {}) },
+  });
+}
+
+export function createMaskError(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const graphqlError = error instanceof GraphQLError ? error : null;
+    const original = graphqlError?.originalError ?? error;
+    if (isTesseraError(original)) return codedError(original, graphqlError?.path);
+    if (original instanceof GraphQLError && original.extensions?.code) return original;
+    if (graphqlError && !graphqlError.originalError) {
+      // Parse, validation and variable-coercion errors come from the client's document.
+      if (graphqlError.extensions?.code) return graphqlError;
+      return new GraphQLError(graphqlError.message, {
+        nodes: graphqlError.nodes,
+        path: graphqlError.path,
+        extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+      });
+    }
+    const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
+    logger.error({ err: original, path: graphqlError?.path, requestId }, 'unexpected error');
+    return new GraphQLError(message, {
+      path: graphqlError?.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
+    });
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The HTTP front door: health, artifacts, the web console, and GraphQL through yoga.
+ * Body size is refused here, before yoga reads a byte, from Content-Length.
+ */
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Services } from '../schema/context.js';
+import type { TesseraYoga } from './yoga.js';
+import { checkReadiness } from './health.js';
+import { createStaticHandler } from './static-files.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code, http: { status } } }] }, { connection: 'close' });
+}
+
+export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
+  const web = createStaticHandler(webRoot);
+  const limit = services.config.MAX_BODY_BYTES;
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
+      if (pathname === '/health/ready') {
+        const readiness = await checkReadiness(services);
+        return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
+      }
+      if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
+      if (pathname === '/graphql') {
+        if (req.method === 'POST') {
+          const length = req.headers['content-length'];
+          if (length === undefined && req.headers['transfer-encoding']) {
+            return graphqlError(res, 411, 'BAD_USER_INPUT', 'Send a Content-Length header; chunked request bodies are not accepted.');
+          }
+          if (length !== undefined && Number(length) > limit) {
+            return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is ${length} bytes; the limit is ${limit} (MAX_BODY_BYTES).`);
+          }
+        }
+        await yoga.handleNodeRequestAndResponse(req, res, {});
+        return;
+      }
+      if ((req.method === 'GET' || req.method === 'HEAD') && web.serve(req, res, pathname)) return;
+      if (pathname === '/') {
+        res.writeHead(302, { location: '/graphql' });
+        return void res.end();
+      }
+      sendJson(res, 404, { error: 'not found' });
+    } catch (error) {
+      services.logger.error({ err: error, path: pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    }
+  };
+}
+
+async function serveArtifact(services: Services, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  const artifact = await services.artifacts.get(id);
+  if (!artifact) return sendJson(res, 404, { error: `no artifact ${id}` });
+  if (req.headers['if-none-match'] === `"${artifact.id}"`) {
+    res.writeHead(304);
+    return void res.end();
+  }
+  res.writeHead(200, {
+    'content-type': artifact.contentType,
+    'content-length': String(artifact.byteSize),
+    etag: `"${artifact.id}"`,
+    // Content-addressed: the bytes behind an id never change.
+    'cache-control': 'public, max-age=31536000, immutable',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(services.artifacts.pathOf(artifact.id)).pipe(res);
+}

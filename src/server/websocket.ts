@@ -1,0 +1,78 @@
+/**
+ * graphql-ws on the same path as HTTP, executed through yoga's envelop pipeline so every
+ * plugin (error masking, request ids, cancellation) applies to WebSocket operations too.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { ExecutionArgs } from 'graphql';
+import type { TesseraYoga } from './yoga.js';
+
+export interface WebSocketEndpoint {
+  /** Stops new connections and closes the open ones with 1001 (going away). */
+  close(): Promise<void>;
+}
+
+export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/graphql'): WebSocketEndpoint {
+  const wss = new WebSocketServer({ noServer: true });
+  const socketSignals = new WeakMap<WebSocket, AbortController>();
+
+  server.on('upgrade', (request, socket, head) => {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname !== path) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  wss.on('connection', (ws) => {
+    const controller = new AbortController();
+    socketSignals.set(ws, controller);
+    ws.once('close', () => controller.abort(new Error('The WebSocket closed.')));
+  });
+
+  type Enveloped = ReturnType<TesseraYoga['getEnveloped']>;
+  interface RootValue {
+    execute: Enveloped['execute'];
+    subscribe: Enveloped['subscribe'];
+  }
+
+  const cleanup = useServer(
+    {
+      execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          socketSignal: socketSignals.get(ctx.extra.socket)?.signal,
+          socketRequestId: randomUUID(),
+        });
+        const document = parse(params.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies RootValue,
+        };
+        return args;
+      },
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
