@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults for a first start', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(4000);
+    expect(config.DATABASE_URL).toBe('file:./data/tessera.db');
+    expect(config.MODELS_DIR).toBe('./models');
+    expect(config.MAX_UPLOAD_BYTES).toBe(25 * 1024 * 1024);
+    expect(config.EXECUTION_PROVIDER).toBe('cpu');
+  });
+
+  it('reads sizes with units', () => {
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '512kb' }).MAX_UPLOAD_BYTES).toBe(512 * 1024);
+    expect(loadConfig({ MAX_BODY_BYTES: '2mb' }).MAX_BODY_BYTES).toBe(2 * 1024 * 1024);
+    expect(loadConfig({ MAX_UPLOAD_BYTES: '1000' }).MAX_UPLOAD_BYTES).toBe(1000);
+  });
+
+  it('names every bad variable and its value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', EXECUTION_PROVIDER: 'tpu', MAX_UPLOAD_BYTES: 'lots' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT="eighty"/);
+    expect(problems).toMatch(/DATABASE_URL="mysql:\/\/x".*file:/);
+    expect(problems).toMatch(/EXECUTION_PROVIDER="tpu"/);
+    expect(problems).toMatch(/MAX_UPLOAD_BYTES="lots"/);
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('accepts PostgreSQL URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).DATABASE_URL).toMatch(/^postgres/);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).DATABASE_URL).toMatch(/^postgresql/);
+  });
+});
