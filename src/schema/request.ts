@@ -93,6 +93,7 @@ builder.queryFields((t) => ({
       resolve: (_root, args, ctx) => listRequests(ctx, args),
     },
     {
+      name: 'InferenceRequestConnection',
       fields: (c) => ({
         totalCount: c.int({
           description: 'Requests matching the filter.',
@@ -100,6 +101,7 @@ builder.queryFields((t) => ({
         }),
       }),
     },
+    { name: 'InferenceRequestEdge' },
   ),
 }));
 
