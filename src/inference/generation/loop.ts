@@ -1,0 +1,219 @@
+/**
+ * The single owner of a model's decode state. One async loop per model repeats rounds:
+ *   1. rows that finished or were cancelled leave the batch;
+ *   2. newly admitted requests are prefilled (prompts of equal length together, so no
+ *      padding is ever computed) and sample their first token;
+ *   3. the cache is rebuilt only if the membership changed (rows right-aligned, padding
+ *      trimmed to the longest row);
+ *   4. one decode step runs every row, each with its own position id and attention mask,
+ *      so a row computes exactly what it would compute alone.
+ * Nothing else touches the cache or the rows, so no locking is needed; requests reach
+ * the loop only through the batcher and the `cancelRequested` flag.
+ */
+import { TesseraError } from '../../errors.js';
+import type { ContinuousBatcher } from './batcher.js';
+import type { DecoderModel } from './decoder-model.js';
+import { mergeRows, type CacheRow, type KvCache } from './kv-cache.js';
+import type { Sequence } from './sequence.js';
+import type { GenerationLogger } from './types.js';
+
+const errorInfo = (error: unknown, fallback: string) =>
+  error instanceof TesseraError
+    ? { code: error.code, message: error.message }
+    : { code: fallback, message: error instanceof Error ? error.message : String(error) };
+
+export interface LoopStats {
+  steps: number;
+  prefills: number;
+  rebuilds: number;
+  maxRows: number;
+}
+
+export class DecodeLoop {
+  private rows: Sequence[] = [];
+  private cache: KvCache | null = null;
+  private wakeUp: (() => void) | null = null;
+  private stopping = false;
+  private readonly done: Promise<void>;
+  readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, maxRows: 0 };
+
+  constructor(
+    private readonly model: DecoderModel,
+    private readonly batcher: ContinuousBatcher,
+    private readonly logger?: GenerationLogger,
+  ) {
+    this.done = this.run();
+  }
+
+  get activeRows(): number {
+    return this.rows.length;
+  }
+
+  submit(sequence: Sequence): void {
+    if (this.stopping) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closing.');
+    this.batcher.enqueue(sequence);
+    this.wake();
+  }
+
+  /** Marks a request cancelled; a queued one ends now, a running one at the next step boundary. */
+  cancel(sequence: Sequence): void {
+    if (sequence.done) return;
+    sequence.cancelRequested = true;
+    if (!sequence.admitted && this.batcher.remove(sequence)) sequence.finishFlushing('CANCELLED');
+    this.wake();
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    for (const s of this.batcher.drain()) s.finishFlushing('CANCELLED', { code: 'SHUTTING_DOWN', message: 'The text generator closed.' });
+    this.wake();
+    await this.done;
+  }
+
+  private wake(): void {
+    const resolve = this.wakeUp;
+    this.wakeUp = null;
+    resolve?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.round();
+      } catch (error) {
+        // A bug in a round must not kill the model's only loop: fail the rows, keep serving.
+        this.logger?.error?.({ err: error }, 'text generation round failed');
+        this.failRows(error, 'INTERNAL_SERVER_ERROR');
+      }
+      if (this.rows.length === 0 && this.batcher.pending === 0 && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+      }
+    }
+    for (const s of this.rows) s.finishFlushing('CANCELLED', { code: 'SHUTTING_DOWN', message: 'The text generator closed.' });
+    this.rows = [];
+    this.cache?.dispose();
+    this.cache = null;
+  }
+
+  private async round(): Promise<void> {
+    const joiners = await this.prefill(this.batcher.admit(this.liveRows().length));
+    this.reshape(joiners);
+    if (this.rows.length > 0) await this.step();
+  }
+
+  /** Rows still generating; cancelled ones are ended here, at a step boundary. */
+  private liveRows(): Sequence[] {
+    return this.rows.filter((s) => {
+      if (!s.done && s.cancelRequested) s.finishFlushing('CANCELLED');
+      return !s.done;
+    });
+  }
+
+  private async prefill(admitted: Sequence[]): Promise<CacheRow[]> {
+    const joiners: (CacheRow & { sequence: Sequence })[] = [];
+    const groups = new Map<number, Sequence[]>();
+    for (const s of admitted) {
+      s.start();
+      groups.set(s.promptTokens, [...(groups.get(s.promptTokens) ?? []), s]);
+    }
+    for (const [length, group] of groups) {
+      const tokens = group.flatMap((s) => s.promptIds);
+      const positions = group.flatMap(() => Array.from({ length }, (_, i) => i));
+      const past = this.model.emptyCache(group.length);
+      let result;
+      try {
+        this.stats.prefills += 1;
+        result = await this.model.forward({ batch: group.length, seqLen: length, tokens, positions, rowLengths: group.map(() => 0), past });
+      } catch (error) {
+        this.logger?.error?.({ err: error, batch: group.length, tokens: length }, 'prefill failed');
+        for (const s of group) s.finishFlushing('ERROR', errorInfo(error, 'INFERENCE_FAILED'));
+        continue;
+      } finally {
+        past.dispose();
+      }
+      const { logits, vocab, present } = result;
+      let used = false;
+      group.forEach((s, row) => {
+        s.cacheLength = length;
+        if (s.cancelRequested) {
+          s.finishFlushing('CANCELLED');
+          return;
+        }
+        if (this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab))) return;
+        joiners.push({ sequence: s, cache: present, row, length });
+        used = true;
+      });
+      if (!used) present.dispose();
+    }
+    return joiners;
+  }
+
+  private reshape(joiners: (CacheRow & { sequence?: Sequence })[]): void {
+    const survivors = this.liveRows();
+    const unchanged = joiners.length === 0 && survivors.length === this.rows.length;
+    if (unchanged) return;
+    const entries: CacheRow[] = survivors.map((s) => ({ cache: this.cache!, row: this.rows.indexOf(s), length: s.cacheLength }));
+    entries.push(...joiners);
+    const sources = new Set(entries.map((e) => e.cache));
+    if (this.cache) sources.add(this.cache);
+    const merged = entries.length > 0 ? mergeRows(entries) : null;
+    for (const c of sources) if (c !== merged) c.dispose();
+    if (merged && !sources.has(merged)) this.stats.rebuilds += 1;
+    this.cache = merged;
+    this.rows = [...survivors, ...joiners.map((j) => j.sequence!)];
+    this.stats.maxRows = Math.max(this.stats.maxRows, this.rows.length);
+  }
+
+  private async step(): Promise<void> {
+    const rows = this.rows;
+    const past = this.cache!;
+    let result;
+    try {
+      this.stats.steps += 1;
+      result = await this.model.forward({
+        batch: rows.length,
+        seqLen: 1,
+        tokens: rows.map((s) => s.lastToken),
+        positions: rows.map((s) => s.cacheLength),
+        rowLengths: rows.map((s) => s.cacheLength),
+        past,
+      });
+    } catch (error) {
+      this.logger?.error?.({ err: error, batch: rows.length }, 'decode step failed');
+      this.failRows(error, 'INFERENCE_FAILED');
+      return;
+    }
+    past.dispose();
+    this.cache = result.present;
+    const { logits, vocab } = result;
+    rows.forEach((s, row) => {
+      s.cacheLength += 1;
+      if (s.done) return;
+      if (s.cancelRequested) {
+        s.finishFlushing('CANCELLED');
+        return;
+      }
+      this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab));
+    });
+  }
+
+  /** Samples one token for a row; a failure ends only that request. */
+  private accept(s: Sequence, logits: Float32Array): boolean {
+    try {
+      return s.accept(logits);
+    } catch (error) {
+      this.logger?.error?.({ err: error }, 'sampling failed');
+      s.finishFlushing('ERROR', errorInfo(error, 'INTERNAL_SERVER_ERROR'));
+      return true;
+    }
+  }
+
+  private failRows(error: unknown, code: string): void {
+    for (const s of this.rows) s.finishFlushing('ERROR', errorInfo(error, code));
+    this.rows = [];
+    this.cache?.dispose();
+    this.cache = null;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * One generation request's state while the decode loop works on it: its tokens, its
+ * place in the cache, its sampling chain, and the text and events it has produced. The
+ * loop calls `start`, then `accept` once per generated token, and `finish` when it ends
+ * it for an outside reason (cancellation, an error, shutdown).
+ */
+import { IncrementalDetokenizer } from './detokenizer.js';
+import { EventChannel } from './event-channel.js';
+import { applyProcessors, buildProcessors, type LogitsContext, type LogitsProcessor } from './processors/index.js';
+import { Sampler } from './sampler.js';
+import { StopStringMatcher, tokenStopReason, type StopConditions } from './stopping.js';
+import type { TextTokenizer } from './tokenizer.js';
+import type { FinishReason, GenerationEvent, GenerationRequest, TokenLogprob } from './types.js';
+
+interface HeldToken {
+  index: number;
+  tokenId: number;
+  logprob: number | null;
+  top: { tokenId: number; logprob: number }[] | null;
+}
+
+export interface SequenceInit {
+  promptIds: number[];
+  maxTokens: number;
+  eosTokenIds: ReadonlySet<number>;
+  request: GenerationRequest;
+  tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
+  now?: () => number;
+}
+
+export class Sequence {
+  readonly promptIds: readonly number[];
+  readonly events = new EventChannel<GenerationEvent>();
+  /** Tokens of this sequence in the batch cache. */
+  cacheLength = 0;
+  /** The sampled token that the next decode step feeds. */
+  lastToken = -1;
+  readonly generated: number[] = [];
+  /** Set from outside (abort signal, iterator return); the loop acts on it between steps. */
+  cancelRequested = false;
+  done = false;
+
+  private readonly processors: LogitsProcessor[];
+  private readonly sampler: Sampler;
+  private readonly wanted: { logprobs: boolean; topLogprobs: number };
+  private readonly stop: StopStringMatcher;
+  private readonly detokenizer: IncrementalDetokenizer;
+  private readonly conditions: StopConditions;
+  private readonly seen: Set<number>;
+  private readonly counts = new Map<number, number>();
+  private readonly context: LogitsContext;
+  private readonly tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
+  private readonly now: () => number;
+  private held: HeldToken[] = [];
+  private text = '';
+  private readonly submittedAt: number;
+  private admittedAt: number | null = null;
+  private firstTokenAt: number | null = null;
+
+  constructor(init: SequenceInit) {
+    const r = init.request;
+    this.now = init.now ?? (() => performance.now());
+    this.submittedAt = this.now();
+    this.promptIds = init.promptIds;
+    this.tokenizer = init.tokenizer;
+    this.processors = buildProcessors(r);
+    const greedy = !r.temperature;
+    this.sampler = new Sampler({ greedy, seed: r.seed });
+    const topLogprobs = r.topLogprobs ?? 0;
+    this.wanted = { logprobs: r.logprobs === true || topLogprobs > 0, topLogprobs };
+    this.stop = new StopStringMatcher(r.stop ?? []);
+    this.detokenizer = new IncrementalDetokenizer(init.tokenizer, init.promptIds);
+    this.conditions = { maxTokens: init.maxTokens, eosTokenIds: init.eosTokenIds };
+    this.seen = new Set(init.promptIds);
+    this.context = { seen: this.seen, generatedCounts: this.counts };
+  }
+
+  get promptTokens(): number {
+    return this.promptIds.length;
+  }
+
+  get admitted(): boolean {
+    return this.admittedAt !== null;
+  }
+
+  /** The request leaves the queue: from here on it holds a batch slot. */
+  start(): void {
+    this.admittedAt = this.now();
+    this.events.push({ type: 'started', promptTokens: this.promptTokens, queueMs: this.admittedAt - this.submittedAt });
+  }
+
+  /**
+   * Chooses the next token from this row's logits (modified in place) and streams its
+   * text. Returns true when the sequence has finished.
+   */
+  accept(logits: Float32Array): boolean {
+    for (let i = 0; i < logits.length; i += 1) if (Number.isNaN(logits[i])) logits[i] = -Infinity;
+    applyProcessors(this.processors, logits, this.context);
+    const picked = this.sampler.pick(logits, this.wanted);
+    if (picked.tokenId < 0) {
+      this.finish('ERROR', { code: 'INFERENCE_FAILED', message: 'The model produced no finite logits.' });
+      return true;
+    }
+    const tokenId = picked.tokenId;
+    const index = this.generated.length;
+    this.generated.push(tokenId);
+    this.seen.add(tokenId);
+    this.counts.set(tokenId, (this.counts.get(tokenId) ?? 0) + 1);
+    this.lastToken = tokenId;
+
+    const reason = tokenStopReason(tokenId, this.generated.length, this.conditions);
+    if (reason === 'STOP') {
+      this.finishFlushing('STOP');
+      return true;
+    }
+    this.held.push({ index, tokenId, logprob: picked.logprob, top: picked.topLogprobs });
+    const { emit, stopped } = this.stop.push(this.detokenizer.push(tokenId));
+    this.emit(emit);
+    if (stopped) {
+      this.finish('STOP');
+      return true;
+    }
+    if (reason === 'LENGTH') {
+      this.finishFlushing('LENGTH');
+      return true;
+    }
+    return false;
+  }
+
+  /** Ends the sequence, releasing held-back text unless a stop string ended it. */
+  finishFlushing(reason: FinishReason, error?: { code: string; message: string }): void {
+    if (this.done) return;
+    const { emit, stopped } = this.stop.push(this.detokenizer.flush());
+    this.emit(stopped ? emit : emit + this.stop.flush());
+    this.finish(stopped ? 'STOP' : reason, stopped ? undefined : error);
+  }
+
+  private emit(text: string): void {
+    if (text.length === 0 || this.held.length === 0) return;
+    const last = this.held[this.held.length - 1];
+    const logprob = this.wanted.logprobs ? this.held.reduce((sum, t) => sum + (t.logprob ?? 0), 0) : null;
+    const topLogprobs: TokenLogprob[] | null = last.top
+      ? last.top.map((t) => ({ tokenId: t.tokenId, text: this.tokenizer.tokenText(t.tokenId), logprob: t.logprob }))
+      : null;
+    this.held = [];
+    this.text += text;
+    this.firstTokenAt ??= this.now();
+    this.events.push({ type: 'token', index: last.index, tokenId: last.tokenId, text, logprob, topLogprobs });
+  }
+
+  private finish(reason: FinishReason, error?: { code: string; message: string }): void {
+    if (this.done) return;
+    this.done = true;
+    const end = this.now();
+    const computeMs = this.admittedAt === null ? 0 : end - this.admittedAt;
+    const completionTokens = this.generated.length;
+    if (this.admittedAt === null) this.start();
+    this.events.push({
+      type: 'completed',
+      finishReason: reason,
+      text: this.text,
+      usage: { promptTokens: this.promptTokens, completionTokens },
+      timings: {
+        queueMs: (this.admittedAt ?? end) - this.submittedAt,
+        timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.submittedAt,
+        tokensPerSecond: completionTokens > 0 && computeMs > 0 ? (completionTokens * 1000) / computeMs : null,
+        computeMs,
+      },
+      ...(error ? { error } : {}),
+    });
+    this.events.end();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * A loaded decoder-only language model that streams generations: the tokenizer, the
+ * ONNX session, and the one decode loop that serves every concurrent request.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { TesseraError, badInput } from '../../errors.js';
+import { ContinuousBatcher } from './batcher.js';
+import { DecoderModel } from './decoder-model.js';
+import { DecodeLoop, type LoopStats } from './loop.js';
+import { readDecoderConfig } from './model-config.js';
+import { Sequence } from './sequence.js';
+import { describeDecoder, type DecoderSignature } from './signature.js';
+import { TextTokenizer } from './tokenizer.js';
+import type { GenerationEvent, GenerationLogger, GenerationRequest } from './types.js';
+import { checkContext, validateGenerationRequest } from './validate.js';
+
+export interface TextGeneratorOptions {
+  createSession: (path: string) => Promise<InferenceSession>;
+  /** Rows decoded together per step (default 16). */
+  maxBatchSize?: number;
+  /** Tokens of work per scheduling round: running rows plus prompt tokens prefilled (default 2048). */
+  tokenBudget?: number;
+  /** Requests allowed to wait for a slot before OVERLOADED (default 256). */
+  maxQueue?: number;
+  logger?: GenerationLogger;
+}
+
+const DEFAULT_MAX_TOKENS = 128;
+
+/** Where decoder exports put the graph, in the order they are tried. */
+const GRAPH_FILES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_with_past_model.onnx', 'model.onnx', 'decoder_model_merged.onnx'];
+
+async function findGraph(dir: string): Promise<string> {
+  for (const file of GRAPH_FILES) {
+    const candidate = path.join(dir, file);
+    if (await access(candidate).then(() => true, () => false)) return candidate;
+  }
+  throw new TesseraError('MODEL_LOAD_FAILED', `No decoder graph in ${dir} (looked for ${GRAPH_FILES.join(', ')}).`);
+}
+
+export class TextGenerator {
+  readonly contextLength: number;
+  readonly signature: DecoderSignature;
+  readonly maxBatchSize: number;
+  private readonly eosTokenIds: ReadonlySet<number>;
+  private readonly defaultMaxTokens: number;
+  private readonly loop: DecodeLoop;
+  private closed = false;
+
+  private constructor(
+    readonly tokenizer: TextTokenizer,
+    private readonly session: InferenceSession,
+    init: { contextLength: number; signature: DecoderSignature; eosTokenIds: number[]; defaultMaxTokens: number; maxBatchSize: number; batcher: ContinuousBatcher; logger?: GenerationLogger },
+  ) {
+    this.contextLength = init.contextLength;
+    this.signature = init.signature;
+    this.eosTokenIds = new Set(init.eosTokenIds);
+    this.defaultMaxTokens = init.defaultMaxTokens;
+    this.maxBatchSize = init.maxBatchSize;
+    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger);
+  }
+
+  static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
+    const [config, tokenizer, graph] = await Promise.all([readDecoderConfig(dir), TextTokenizer.load(dir), findGraph(dir)]);
+    const session = await options.createSession(graph);
+    try {
+      const signature = describeDecoder(session, config);
+      if (config.layers !== undefined && config.layers !== signature.layers.length) {
+        options.logger?.warn?.({ config: config.layers, graph: signature.layers.length }, 'config.json and the graph disagree on the layer count; using the graph');
+      }
+      const contextLength = config.contextLength ?? tokenizer.modelMaxLength;
+      if (!contextLength) throw new TesseraError('MODEL_LOAD_FAILED', 'Neither config.json nor tokenizer_config.json gives a context length.');
+      let maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 16));
+      // Rows of different lengths are left-padded; only explicit position ids and a mask
+      // keep a padded row's positions right, so without them every request runs alone.
+      if (maxBatchSize > 1 && (!signature.positionIds || !signature.attentionMask)) {
+        options.logger?.warn?.({ dir }, 'the decoder takes no position_ids/attention_mask input; batching is off for this model');
+        maxBatchSize = 1;
+      }
+      const eosTokenIds = [...config.eosTokenIds];
+      if (tokenizer.eosTokenId !== undefined && !eosTokenIds.includes(tokenizer.eosTokenId)) eosTokenIds.push(tokenizer.eosTokenId);
+      const batcher = new ContinuousBatcher({
+        maxBatchSize,
+        tokenBudget: Math.max(1, Math.floor(options.tokenBudget ?? 2048)),
+        maxQueue: Math.max(0, Math.floor(options.maxQueue ?? 256)),
+      });
+      return new TextGenerator(tokenizer, session, {
+        contextLength,
+        signature,
+        eosTokenIds,
+        defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+        maxBatchSize,
+        batcher,
+        logger: options.logger,
+      });
+    } catch (error) {
+      await session.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Counters of the decode loop (steps run, prefills, cache rebuilds, widest batch). */
+  get stats(): Readonly<LoopStats> {
+    return this.loop.stats;
+  }
+
+  /** Token ids the model sees for a request (chat template applied), as validated by `generate`. */
+  promptIds(request: GenerationRequest): number[] {
+    const ids = request.messages
+      ? this.tokenizer.encode(this.tokenizer.renderChat(request.messages), { addSpecialTokens: false })
+      : this.tokenizer.encode(request.prompt ?? '', { addSpecialTokens: true });
+    if (ids.length > 0) return ids;
+    if (this.tokenizer.bosTokenId !== undefined) return [this.tokenizer.bosTokenId];
+    throw badInput('The prompt is empty and this model has no beginning-of-sequence token to start from.', { parameter: 'prompt' });
+  }
+
+  /**
+   * Streams one generation: `started`, then `token` events, then `completed`. Bad
+   * parameters throw BAD_USER_INPUT here, synchronously, before any work. Work starts
+   * when iteration starts; ending the iteration early (break) cancels it like the signal.
+   */
+  generate(request: GenerationRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<GenerationEvent> {
+    if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
+    validateGenerationRequest(request, { contextLength: this.contextLength });
+    const promptIds = this.promptIds(request);
+    checkContext(this.contextLength, promptIds.length, request.maxTokens);
+    const maxTokens = request.maxTokens ?? Math.min(this.defaultMaxTokens, this.contextLength - promptIds.length);
+    const loop = this.loop;
+    const tokenizer = this.tokenizer;
+    const eosTokenIds = this.eosTokenIds;
+    const signal = options.signal;
+
+    return {
+      [Symbol.asyncIterator]: async function* () {
+        const sequence = new Sequence({ promptIds, maxTokens, eosTokenIds, request, tokenizer });
+        const onAbort = () => loop.cancel(sequence);
+        if (signal?.aborted) {
+          sequence.cancelRequested = true;
+          sequence.finishFlushing('CANCELLED');
+        } else {
+          loop.submit(sequence);
+          signal?.addEventListener('abort', onAbort, { once: true });
+        }
+        try {
+          for (;;) {
+            const next = await sequence.events.next();
+            if (next.done) return;
+            yield next.value;
+          }
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          if (!sequence.done) loop.cancel(sequence);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.loop.close();
+    await this.session.release();
+  }
+}
