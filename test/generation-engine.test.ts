@@ -14,9 +14,16 @@ import { writeTinyLm, type TinyLm } from './fixtures/lm/tiny-lm.js';
 
 const PROMPTS = [' the cat', ' a dog sat on the mat', ' hello world', ' of'];
 
-async function loadFlavour(flavour: 'gpt2' | 'llama' | 'legacy', options: { maxBatchSize?: number; eosBias?: number } = {}) {
-  const lm = await writeTinyLm({ flavour, eosBias: options.eosBias });
-  const generator = await TextGenerator.load(lm.dir, { createSession: createTestSession, maxBatchSize: options.maxBatchSize ?? 8 });
+async function loadFlavour(
+  flavour: 'gpt2' | 'llama' | 'legacy',
+  options: { maxBatchSize?: number; eosBias?: number; maxNewTokens?: number; maxQueue?: number } = {},
+) {
+  const lm = await writeTinyLm({ flavour, eosBias: options.eosBias, maxNewTokens: options.maxNewTokens });
+  const generator = await TextGenerator.load(lm.dir, {
+    createSession: createTestSession,
+    maxBatchSize: options.maxBatchSize ?? 8,
+    maxQueue: options.maxQueue,
+  });
   return { lm, generator };
 }
 
@@ -335,6 +342,39 @@ describe('end of sequence and lifecycle', () => {
     expect(() => generator.generate({ prompt: 'x' })).toThrow(expect.objectContaining({ code: 'SHUTTING_DOWN' }));
     await generator.close();
     await lm.cleanup();
+  });
+
+  it('takes the default output length from generation_config.json', async () => {
+    const { lm, generator } = await loadFlavour('gpt2', { maxNewTokens: 7 });
+    try {
+      const run = await collect(generator.generate({ prompt: PROMPTS[0] }));
+      expect(run.completed.finishReason).toBe('LENGTH');
+      expect(run.completed.usage.completionTokens).toBe(7);
+    } finally {
+      await generator.close();
+      await lm.cleanup();
+    }
+  });
+
+  it('refuses with OVERLOADED when the waiting room is full', async () => {
+    const { lm, generator } = await loadFlavour('gpt2', { maxBatchSize: 1, maxQueue: 1 });
+    try {
+      const controller = new AbortController();
+      const running = generator.generate({ prompt: PROMPTS[0], maxTokens: 100 }, { signal: controller.signal })[Symbol.asyncIterator]();
+      expect((await running.next()).value).toMatchObject({ type: 'started' });
+      const waiting = generator.generate({ prompt: PROMPTS[1], maxTokens: 5 }, { signal: controller.signal })[Symbol.asyncIterator]();
+      const waitingFirst = waiting.next();
+      expect(() => generator.generate({ prompt: PROMPTS[2] })).toThrow(expect.objectContaining({ code: 'OVERLOADED' }));
+      controller.abort();
+      expect((await waitingFirst).value).toMatchObject({ type: 'started' });
+      await running.return?.(undefined);
+      await waiting.return?.(undefined);
+      const after = await collect(generator.generate({ prompt: PROMPTS[2], maxTokens: 3 }));
+      expect(after.completed.finishReason).toBe('LENGTH');
+    } finally {
+      await generator.close();
+      await lm.cleanup();
+    }
   });
 
   it('fails to load a folder without a tokenizer with MODEL_LOAD_FAILED', async () => {

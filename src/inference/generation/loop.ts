@@ -55,6 +55,12 @@ export class DecodeLoop {
     this.wake();
   }
 
+  /** Throws OVERLOADED when no more requests may wait. */
+  assertRoom(): void {
+    if (this.stopping) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closing.');
+    this.batcher.assertRoom();
+  }
+
   /** Marks a request cancelled; a queued one ends now, a running one at the next step boundary. */
   cancel(sequence: Sequence): void {
     if (sequence.done) return;

@@ -15,7 +15,10 @@ export interface DecoderConfig {
   contextLength: number | undefined;
   eosTokenIds: number[];
   bosTokenId: number | undefined;
-  defaultMaxTokens: number | undefined;
+  /** generation_config's max_new_tokens. */
+  maxNewTokens: number | undefined;
+  /** generation_config's max_length: prompt and output together. */
+  maxLength: number | undefined;
   layers: number | undefined;
   kvHeads: number | undefined;
   headDim: number | undefined;
@@ -49,7 +52,8 @@ export function parseDecoderConfig(config: Json, generation: Json): DecoderConfi
     contextLength: num(text.max_position_embeddings, text.n_positions, text.n_ctx, text.max_seq_len, text.seq_length),
     eosTokenIds: [...new Set([...ids(generation.eos_token_id), ...ids(text.eos_token_id), ...ids(config.eos_token_id)])],
     bosTokenId: num(generation.bos_token_id, text.bos_token_id),
-    defaultMaxTokens: num(generation.max_new_tokens),
+    maxNewTokens: num(generation.max_new_tokens),
+    maxLength: num(generation.max_length),
     layers: num(text.num_hidden_layers, text.n_layer, text.num_layers),
     kvHeads: num(text.num_key_value_heads, text.multi_query ? 1 : undefined, heads),
     headDim: explicitHeadDim ?? (heads && hidden ? hidden / heads : undefined),

@@ -45,19 +45,24 @@ export class TextGenerator {
   readonly signature: DecoderSignature;
   readonly maxBatchSize: number;
   private readonly eosTokenIds: ReadonlySet<number>;
-  private readonly defaultMaxTokens: number;
+  private readonly lengthDefaults: { maxNewTokens?: number; maxLength?: number };
   private readonly loop: DecodeLoop;
   private closed = false;
 
   private constructor(
     readonly tokenizer: TextTokenizer,
     private readonly session: InferenceSession,
-    init: { contextLength: number; signature: DecoderSignature; eosTokenIds: number[]; defaultMaxTokens: number; maxBatchSize: number; batcher: ContinuousBatcher; logger?: GenerationLogger },
+    init: {
+      contextLength: number;
+      signature: DecoderSignature;
+      eosTokenIds: number[];
+      lengthDefaults: { maxNewTokens?: number; maxLength?: number };
+      maxBatchSize: number; batcher: ContinuousBatcher; logger?: GenerationLogger },
   ) {
     this.contextLength = init.contextLength;
     this.signature = init.signature;
     this.eosTokenIds = new Set(init.eosTokenIds);
-    this.defaultMaxTokens = init.defaultMaxTokens;
+    this.lengthDefaults = init.lengthDefaults;
     this.maxBatchSize = init.maxBatchSize;
     this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger);
   }
@@ -90,7 +95,7 @@ export class TextGenerator {
         contextLength,
         signature,
         eosTokenIds,
-        defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+        lengthDefaults: { maxNewTokens: config.maxNewTokens, maxLength: config.maxLength },
         maxBatchSize,
         batcher,
         logger: options.logger,
@@ -104,6 +109,16 @@ export class TextGenerator {
   /** Counters of the decode loop (steps run, prefills, cache rebuilds, widest batch). */
   get stats(): Readonly<LoopStats> {
     return this.loop.stats;
+  }
+
+  /**
+   * Without maxTokens: generation_config's max_new_tokens, else what its max_length
+   * leaves after the prompt, else 128; never more than the context has room for.
+   */
+  defaultMaxTokens(promptTokens: number): number {
+    const { maxNewTokens, maxLength } = this.lengthDefaults;
+    const wanted = maxNewTokens ?? (maxLength !== undefined ? maxLength - promptTokens : DEFAULT_MAX_TOKENS);
+    return Math.max(1, Math.min(wanted, this.contextLength - promptTokens));
   }
 
   /** Token ids the model sees for a request (chat template applied), as validated by `generate`. */
@@ -126,7 +141,8 @@ export class TextGenerator {
     validateGenerationRequest(request, { contextLength: this.contextLength });
     const promptIds = this.promptIds(request);
     checkContext(this.contextLength, promptIds.length, request.maxTokens);
-    const maxTokens = request.maxTokens ?? Math.min(this.defaultMaxTokens, this.contextLength - promptIds.length);
+    const maxTokens = request.maxTokens ?? this.defaultMaxTokens(promptIds.length);
+    this.loop.assertRoom();
     const loop = this.loop;
     const tokenizer = this.tokenizer;
     const eosTokenIds = this.eosTokenIds;
