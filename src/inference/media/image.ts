@@ -29,12 +29,14 @@ export async function decodeImage(bytes: Uint8Array, limits: { maxPixels: number
     throw new TesseraError('UNSUPPORTED_MEDIA_TYPE', `Expected a raster image, got ${sniffed}.`, { contentType: sniffed });
   }
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // sharp's own guard stays on as a second line; the first is the metadata check below.
+  // Reading the header decodes no pixels, so it runs unguarded and the limit check below can
+  // name the size; sharp's own guard then stays on for the decode as a second line.
+  const headerOptions: SharpOptions = { failOn: 'warning', limitInputPixels: false };
   const options: SharpOptions = { failOn: 'warning', limitInputPixels: Math.max(1, Math.floor(limits.maxPixels)) };
 
   let metadata: Metadata;
   try {
-    metadata = await sharp(input, options).metadata();
+    metadata = await sharp(input, headerOptions).metadata();
   } catch (error) {
     if (sniffed === null) {
       throw new TesseraError('UNSUPPORTED_MEDIA_TYPE', 'The bytes are not an image format this server reads.', undefined, {
