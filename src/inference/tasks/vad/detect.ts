@@ -80,7 +80,7 @@ export async function detectSpeech(
   const windows = Math.ceil(samples.length / window);
   const probs = new Float32Array(windows);
   const srTensor = new Tensor('int64', BigInt64Array.from([BigInt(rate)]), []);
-  let state = new Tensor('float32', new Float32Array(STATE_SIZE), [2, 1, 128]);
+  let state: Tensor = new Tensor('float32', new Float32Array(STATE_SIZE), [2, 1, 128]);
   // Each step is [context | window]; the context is the tail of the step before (zeros at first).
   let previous = new Float32Array(context + window);
 
@@ -98,7 +98,7 @@ export async function detectSpeech(
       signal,
     );
     probs[w] = (outputs[outputName].data as Float32Array)[0];
-    state = outputs[nextStateName] as Tensor;
+    state = outputs[nextStateName];
   }
   throwIfAborted(signal);
 
