@@ -42,12 +42,14 @@ export function sessionSettings(options: RuntimeOptions): SessionSettings {
 }
 
 export function ortSessionOptions(settings: SessionSettings, provider: ExecutionProviderName): InferenceSession.SessionOptions {
-  return {
+  const options: InferenceSession.SessionOptions = {
     executionProviders: [provider],
-    intraOpNumThreads: settings.intraOpThreads,
-    interOpNumThreads: settings.interOpThreads,
     graphOptimizationLevel: settings.graphOptimizationLevel ?? 'all',
     // Errors reach us as exceptions; onnxruntime's own warnings would only duplicate them.
     logSeverityLevel: 3,
   };
+  // The binding rejects undefined values; 0 means "onnxruntime decides", which is its default anyway.
+  if (settings.intraOpThreads) options.intraOpNumThreads = settings.intraOpThreads;
+  if (settings.interOpThreads) options.interOpNumThreads = settings.interOpThreads;
+  return options;
 }

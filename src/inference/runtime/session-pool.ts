@@ -6,7 +6,6 @@ import type * as ort from 'onnxruntime-node';
 import { TesseraError, throwIfAborted } from '../../errors.js';
 import type { GraphMetadata } from '../repository/signature.js';
 import type { ExecutionProviderName, OnnxRunner } from '../types.js';
-import { abortable } from './abortable.js';
 import { sessionSettings, type RuntimeOptions } from './options.js';
 import { InlineSessionHost, WorkerSessionHost, type SessionHost } from './session-host.js';
 
@@ -65,7 +64,9 @@ export class SessionPool {
 
   /**
    * A run cannot be interrupted inside onnxruntime-node (RunOptions.terminate is WebAssembly
-   * only), so an abort settles the caller at once and the host finishes and drops the result.
+   * only), so the signal is checked before and after. The scheduler answers an aborted
+   * client at once; the run itself holds its host until it ends, which keeps the work a
+   * host has accepted bounded by the model's concurrency.
    */
   private async run(
     key: string,
@@ -75,14 +76,12 @@ export class SessionPool {
   ): Promise<Record<string, ort.Tensor>> {
     throwIfAborted(signal);
     if (this.closed) throw new TesseraError('MODEL_NOT_READY', `${label}: the model was unloaded`);
-    const work = this.pick()
-      .run(key, feeds)
-      .catch((error: unknown) => {
-        throw new TesseraError('INFERENCE_FAILED', `${label}: ${(error as Error).message}`, undefined, { cause: error });
-      });
-    // The late settlement of an abandoned run has no listener left; keep it from surfacing as unhandled.
-    work.catch(() => undefined);
-    const outputs = await abortable(work, signal);
+    let outputs: Record<string, ort.Tensor>;
+    try {
+      outputs = await this.pick().run(key, feeds);
+    } catch (error) {
+      throw new TesseraError('INFERENCE_FAILED', `${label}: ${(error as Error).message}`, undefined, { cause: error });
+    }
     throwIfAborted(signal);
     return outputs;
   }

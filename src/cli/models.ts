@@ -1,0 +1,217 @@
+/**
+ * `models` — manage the model repository from a shell:
+ *   list                      what MODELS_DIR holds, without loading anything
+ *   verify [name]             checksums, ONNX signatures and warm-up runs; exit 1 on any failure
+ *   pull <hub-id> [options]   download from HF_ENDPOINT (default https://huggingface.co) and write model.json
+ *   remove <name>             delete a model folder
+ * Run as `npx tsx src/cli/models.ts <command>`.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MANIFEST_FILE } from '../inference/repository/manifest.js';
+import { readEntry, scanRepository, type RepositoryEntry } from '../inference/repository/repository.js';
+import type { Logger } from '../inference/runtime/logger.js';
+import { openModel } from '../inference/runtime/model-loader.js';
+import type { Task } from '../inference/types.js';
+import { downloadFile, listHubFiles, type HubLocation } from './hub-download.js';
+import type { ProgressSink } from './progress.js';
+import { writePulledManifest } from './pulled-manifest.js';
+
+export interface CliIo {
+  stdout: ProgressSink;
+  stderr: ProgressSink;
+  env: Record<string, string | undefined>;
+}
+
+const USAGE = `usage: models <command>
+  list                                   list the models in MODELS_DIR (default ./models)
+  verify [name]                          check files, checksums, signatures and a warm-up run
+  pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TENSOR] [--license id] [--force]
+                                         download from HF_ENDPOINT (default https://huggingface.co), resumable
+  remove <name>                          delete a model folder
+`;
+
+const TASKS: readonly Task[] = ['OCR', 'VAD', 'TEXT_GENERATION', 'TENSOR'];
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+class UsageError extends Error {}
+
+function modelsDir(io: CliIo): string {
+  return resolve(io.env.MODELS_DIR || './models');
+}
+
+function stderrLogger(io: CliIo): Logger {
+  const line = (level: string) => (details: object, message?: string) => void io.stderr.write(`${level}: ${message ?? JSON.stringify(details)}\n`);
+  return { info: () => undefined, warn: line('warning'), error: line('error') };
+}
+
+async function list(io: CliIo): Promise<number> {
+  const entries = await scanRepository(modelsDir(io));
+  if (entries.length === 0) {
+    io.stdout.write(`no models in ${modelsDir(io)}\n`);
+    return 0;
+  }
+  const rows = entries.map((e) => {
+    const m = e.manifest;
+    return [e.name, m?.task ?? e.fallback.task, m?.source ?? e.fallback.source, m?.license ?? e.fallback.license, m ? `${Object.keys(m.files).length} files` : `BROKEN: ${e.error}`];
+  });
+  const header = ['NAME', 'TASK', 'SOURCE', 'LICENSE', 'FILES'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 4 ? 0 : r[i].length))));
+  for (const row of [header, ...rows]) io.stdout.write(`${row.map((cell, i) => (i === 4 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
+  return 0;
+}
+
+async function verifyEntry(entry: RepositoryEntry, io: CliIo): Promise<boolean> {
+  if (!entry.manifest) {
+    io.stdout.write(`FAIL  ${entry.name}: ${entry.error}\n`);
+    return false;
+  }
+  try {
+    const opened = await openModel({ ...entry, manifest: entry.manifest }, { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1, sessionThread: 'main' }, stderrLogger(io));
+    await opened.pool.close();
+    io.stdout.write(`ok    ${entry.name}: ${Object.keys(entry.manifest.files).length} files, checksums and signatures match\n`);
+    return true;
+  } catch (error) {
+    io.stdout.write(`FAIL  ${entry.name}: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
+async function verify(name: string | undefined, io: CliIo): Promise<number> {
+  const dir = modelsDir(io);
+  let entries: RepositoryEntry[];
+  if (name !== undefined) {
+    const exists = await stat(join(dir, name, MANIFEST_FILE)).then(() => true, () => false);
+    if (!exists) {
+      io.stderr.write(`no model "${name}" in ${dir}\n`);
+      return 1;
+    }
+    entries = [await readEntry(dir, name)];
+  } else {
+    entries = await scanRepository(dir);
+  }
+  let failed = 0;
+  for (const entry of entries) if (!(await verifyEntry(entry, io))) failed += 1;
+  if (failed > 0) io.stderr.write(`${failed} of ${entries.length} models failed verification\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** Without --files: the root JSON files (configs, tokenizer) and the main ONNX graph with its external data. */
+function defaultSelection(files: string[]): string[] {
+  const graph = files.includes('onnx/model.onnx') ? 'onnx/model.onnx' : files.includes('model.onnx') ? 'model.onnx' : undefined;
+  if (!graph) throw new UsageError('the repository has no onnx/model.onnx or model.onnx; name the files with --files');
+  const external = files.filter((f) => f.startsWith(`${graph}_data`));
+  const configs = files.filter((f) => !f.includes('/') && f.endsWith('.json'));
+  return [...configs, graph, ...external];
+}
+
+async function pull(positionals: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const [hubId] = positionals;
+  if (!hubId || !/^[\w.-]+\/[\w.-]+$/.test(hubId)) throw new UsageError('pull needs a hub id such as onnx-community/silero-vad');
+  const task = (values.task as string | undefined) ?? 'TENSOR';
+  if (!TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}`);
+  const name = (values.name as string | undefined) ?? hubId.split('/')[1].toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  if (!MODEL_NAME.test(name)) throw new UsageError(`"${name}" is not a valid model name; pass --name`);
+  const hub: HubLocation = {
+    endpoint: io.env.HF_ENDPOINT || 'https://huggingface.co',
+    repo: hubId,
+    revision: (values.revision as string | undefined) ?? 'main',
+    token: io.env.HF_TOKEN || undefined,
+  };
+  const dir = join(modelsDir(io), name);
+  if (!values.force && (await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false))) {
+    throw new UsageError(`${dir} already holds a model; remove it first or pass --force`);
+  }
+
+  let license = values.license as string | undefined;
+  let commit: string | undefined;
+  let paths: string[];
+  if (typeof values.files === 'string') {
+    paths = values.files.split(',').map((f) => f.trim()).filter(Boolean);
+  } else {
+    const listing = await listHubFiles(hub);
+    paths = defaultSelection(listing.files);
+    license ??= listing.license;
+    commit = listing.commit;
+  }
+  if (paths.length === 0) throw new UsageError('--files names no files');
+  for (const path of paths) {
+    if (path.startsWith('/') || path.split('/').includes('..')) throw new UsageError(`"${path}" is not a path inside the repository`);
+  }
+
+  const files: { path: string; sha256: string }[] = [];
+  for (const path of paths) {
+    const result = await downloadFile(hub, path, join(dir, path), io.stderr);
+    commit ??= result.commit;
+    files.push({ path, sha256: result.sha256 });
+  }
+  const manifest = await writePulledManifest({
+    dir,
+    name,
+    task: task as Task,
+    hubId,
+    revision: commit ?? hub.revision,
+    license: license ?? 'unknown',
+    files,
+  });
+  io.stdout.write(`pulled ${hubId} into ${dir} as "${manifest.name}" (${files.length} files, task ${manifest.task})\n`);
+  if (manifest.license === 'unknown') io.stderr.write('warning: the hub did not say which license applies; set "license" in model.json\n');
+  return 0;
+}
+
+async function remove(name: string | undefined, io: CliIo): Promise<number> {
+  if (!name || !MODEL_NAME.test(name)) throw new UsageError('remove needs a model name');
+  const dir = join(modelsDir(io), name);
+  const isModel = await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false);
+  if (!isModel) {
+    io.stderr.write(`no model "${name}" in ${modelsDir(io)}\n`);
+    return 1;
+  }
+  await rm(dir, { recursive: true, force: true });
+  io.stdout.write(`removed ${dir}\n`);
+  return 0;
+}
+
+export async function runModelsCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        revision: { type: 'string' },
+        files: { type: 'string' },
+        name: { type: 'string' },
+        task: { type: 'string' },
+        license: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.stdout.write(USAGE);
+      return command || values.help ? 0 : 1;
+    }
+    switch (command) {
+      case 'list':
+        return await list(io);
+      case 'verify':
+        return await verify(rest[0], io);
+      case 'pull':
+        return await pull(rest, values, io);
+      case 'remove':
+        return await remove(rest[0], io);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    io.stderr.write(`${error instanceof UsageError ? `${error.message}\n\n${USAGE}` : `error: ${(error as Error).message}\n`}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await runModelsCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}

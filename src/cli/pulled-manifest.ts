@@ -1,0 +1,73 @@
+/**
+ * The model.json for files pulled from a hub: checksums from the download, signatures
+ * read from the ONNX files themselves, so the manifest matches what is on disk by
+ * construction and the engine's checks guard it from then on.
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { isOnnxPath, MANIFEST_FILE, parseManifest, type ManifestInput, type ModelManifest } from '../inference/repository/manifest.js';
+import { signatureFromMetadata } from '../inference/repository/signature.js';
+import { SessionSet } from '../inference/runtime/session-set.js';
+import type { Modality, Task } from '../inference/types.js';
+
+const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: Modality[] }> = {
+  OCR: { inputModalities: ['IMAGE'], outputModalities: ['TEXT', 'BOXES'] },
+  VAD: { inputModalities: ['AUDIO'], outputModalities: ['SEGMENTS'] },
+  TEXT_GENERATION: { inputModalities: ['TEXT'], outputModalities: ['TEXT', 'TOKENS'] },
+  TENSOR: { inputModalities: ['EMBEDDING'], outputModalities: ['EMBEDDING'] },
+};
+
+/** `onnx/model.onnx` → `model`, `config.json` → `config`; the full path when short names collide. */
+export function fileKeys(paths: string[]): Record<string, string> {
+  const short = (path: string) => basename(path).replace(/\.(onnx|json)$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+  const long = (path: string) => path.replace(/\.(onnx|json)$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+  const counts = new Map<string, number>();
+  for (const path of paths) counts.set(short(path), (counts.get(short(path)) ?? 0) + 1);
+  return Object.fromEntries(paths.map((path) => [path, counts.get(short(path))! > 1 ? long(path) : short(path)]));
+}
+
+export interface PulledModel {
+  dir: string;
+  name: string;
+  task: Task;
+  hubId: string;
+  revision: string;
+  license: string;
+  files: { path: string; sha256: string }[];
+}
+
+export async function writePulledManifest(model: PulledModel): Promise<ModelManifest> {
+  const keys = fileKeys(model.files.map((f) => f.path));
+  const files: ManifestInput['files'] = {};
+  const signature: NonNullable<ManifestInput['signature']> = {};
+  const sessions = new SessionSet();
+  try {
+    for (const file of model.files) {
+      const key = keys[file.path];
+      files[key] = { path: file.path, sha256: file.sha256 };
+      if (isOnnxPath(file.path)) {
+        const report = await sessions.load({ [key]: join(model.dir, file.path) }, { executionProvider: 'cpu', intraOpThreads: 1 });
+        signature[key] = signatureFromMetadata(report.metadata[key]);
+        await sessions.release();
+      }
+    }
+  } finally {
+    await sessions.release();
+  }
+  const manifest: ManifestInput = {
+    name: model.name,
+    task: model.task,
+    description: `Pulled from ${model.hubId} at ${model.revision}.`,
+    ...MODALITIES[model.task],
+    source: `${model.hubId}@${model.revision}`,
+    license: model.license,
+    preload: false,
+    files,
+    signature,
+  };
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const path = join(model.dir, MANIFEST_FILE);
+  const parsed = parseManifest(text, path, model.name);
+  await writeFile(path, text);
+  return parsed;
+}

@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModelsCli, type CliIo } from '../src/cli/models.js';
+import { Engine } from '../src/inference/engine.js';
+import { parseManifest } from '../src/inference/repository/manifest.js';
+import { silentLogger } from '../src/inference/runtime/logger.js';
+import { batchProbeModel } from './fixtures/models/tensor-models.js';
+import { tempRepository } from './fixtures/models/model-folder.js';
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const COMMIT = 'c0ffee0000000000000000000000000000000001';
+
+interface HubRequest {
+  url: string;
+  range?: string;
+}
+
+/**
+ * Serves `<root>/<owner>/<repo>/<path>` in the hub's URL scheme, with Range support, the
+ * model API's file listing, LFS-style sha256 ETags on .onnx files, and the option to drop
+ * the connection part-way through a file.
+ */
+class LocalHub {
+  readonly requests: HubRequest[] = [];
+  /** Path → bytes after which the next response for it is cut off. */
+  readonly cutAfter = new Map<string, number>();
+  /** Path → a wrong sha256 to advertise. */
+  readonly lyingEtag = new Map<string, string>();
+  private server!: Server;
+  endpoint = '';
+
+  constructor(readonly root: string) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req.url ?? '/', req.headers.range, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  async add(repo: string, path: string, bytes: Uint8Array | string): Promise<void> {
+    const full = join(this.root, repo, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, bytes);
+  }
+
+  private async handle(url: string, range: string | undefined, res: import('node:http').ServerResponse): Promise<void> {
+    this.requests.push({ url, range });
+    const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url);
+    if (api) {
+      const files = await this.walk(join(this.root, api[1]));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ sha: COMMIT, siblings: files.map((rfilename) => ({ rfilename })), cardData: { license: 'apache-2.0' } }));
+      return;
+    }
+    const resolveMatch = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url);
+    if (!resolveMatch) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    const path = decodeURIComponent(resolveMatch[3]);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(this.root, resolveMatch[1], path));
+    } catch {
+      res.statusCode = 404;
+      res.end('Entry not found');
+      return;
+    }
+    res.setHeader('x-repo-commit', COMMIT);
+    if (path.endsWith('.onnx')) res.setHeader('x-linked-etag', `"${this.lyingEtag.get(path) ?? sha256(bytes)}"`);
+    let start = 0;
+    const wanted = range ? /^bytes=(\d+)-$/.exec(range) : null;
+    if (wanted) {
+      start = Number(wanted[1]);
+      if (start >= bytes.length) {
+        res.statusCode = 416;
+        res.end();
+        return;
+      }
+      res.statusCode = 206;
+      res.setHeader('content-range', `bytes ${start}-${bytes.length - 1}/${bytes.length}`);
+    }
+    const body = bytes.subarray(start);
+    res.setHeader('content-length', body.length);
+    const cut = this.cutAfter.get(path);
+    if (cut !== undefined) {
+      this.cutAfter.delete(path);
+      res.write(body.subarray(0, cut), () => setTimeout(() => res.destroy(), 20));
+      return;
+    }
+    res.end(body);
+  }
+
+  private async walk(dir: string, prefix = ''): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    const out: string[] = [];
+    for (const d of await readdir(dir, { withFileTypes: true })) {
+      if (d.isDirectory()) out.push(...(await this.walk(join(dir, d.name), `${prefix}${d.name}/`)));
+      else out.push(`${prefix}${d.name}`);
+    }
+    return out;
+  }
+}
+
+function capture(env: Record<string, string>) {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env };
+  return { io, out: () => out, err: () => err };
+}
+
+describe('models CLI', () => {
+  let hubRoot: string;
+  let modelsDir: string;
+  let hub: LocalHub;
+  const graph = batchProbeModel({ features: 64 });
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    hubRoot = await tempRepository('tessera-hub-');
+    modelsDir = await tempRepository();
+    hub = new LocalHub(hubRoot);
+    await hub.start();
+    env = { HF_ENDPOINT: hub.endpoint, MODELS_DIR: modelsDir };
+    await hub.add('acme/tiny-probe', 'onnx/model.onnx', graph);
+    await hub.add('acme/tiny-probe', 'config.json', '{"model_type":"probe"}');
+    await hub.add('acme/tiny-probe', 'README.md', '# tiny probe');
+    await hub.add('acme/tiny-probe', 'onnx/model_fp16.onnx', 'not fetched by default');
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    await rm(hubRoot, { recursive: true, force: true });
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  it('pull from a local server standing in for the Hugging Face Hub', async () => {
+    const cli = capture(env);
+    expect(await runModelsCli(['pull', 'acme/tiny-probe'], cli.io)).toBe(0);
+    expect(cli.out()).toContain('as "tiny-probe"');
+    expect(cli.err()).toContain('onnx/model.onnx');
+
+    const manifestPath = join(modelsDir, 'tiny-probe', 'model.json');
+    const manifest = parseManifest(await readFile(manifestPath, 'utf8'), manifestPath, 'tiny-probe');
+    expect(manifest.files).toEqual({
+      config: { path: 'config.json', sha256: sha256('{"model_type":"probe"}') },
+      model: { path: 'onnx/model.onnx', sha256: sha256(graph) },
+    });
+    expect(manifest.source).toBe(`acme/tiny-probe@${COMMIT}`);
+    expect(manifest.license).toBe('apache-2.0');
+    expect(manifest.signature.model.inputs).toEqual([{ name: 'x', type: 'float32', rank: 2, dims: [null, 64] }]);
+    await expect(stat(join(modelsDir, 'tiny-probe', 'README.md'))).rejects.toThrow();
+    await expect(stat(join(modelsDir, 'tiny-probe', 'onnx', 'model_fp16.onnx'))).rejects.toThrow();
+
+    // The generated manifest is one the engine serves.
+    const engine = await Engine.create({
+      modelsDir,
+      runtime: { executionProvider: 'cpu', intraOpThreads: 1, sessionThread: 'main' },
+      logger: silentLogger,
+      limits: { maxImagePixels: 1, maxAudioSeconds: 1 },
+    });
+    try {
+      const result = await engine.runTensors('tiny-probe', { x: { type: 'float32', dims: [1, 64], data: new Array(64).fill(0.1) } });
+      expect(result.outputs.rows.data).toEqual([1]);
+    } finally {
+      await engine.close();
+    }
+
+    const listed = capture(env);
+    expect(await runModelsCli(['list'], listed.io)).toBe(0);
+    expect(listed.out()).toMatch(/tiny-probe\s+TENSOR\s+acme\/tiny-probe@c0ffee/);
+    const verified = capture(env);
+    expect(await runModelsCli(['verify', 'tiny-probe'], verified.io)).toBe(0);
+    expect(verified.out()).toContain('ok    tiny-probe');
+  });
+
+  it('resumes an interrupted download with an HTTP Range request', async () => {
+    hub.cutAfter.set('onnx/model.onnx', 5000);
+    const first = capture(env);
+    expect(await runModelsCli(['pull', 'acme/tiny-probe', '--files', 'onnx/model.onnx', '--name', 'resumed'], first.io)).toBe(1);
+    expect(first.err()).toContain('run pull again to resume');
+    const partial = join(modelsDir, 'resumed', 'onnx', 'model.onnx.partial');
+    expect((await stat(partial)).size).toBe(5000);
+    await expect(stat(join(modelsDir, 'resumed', 'model.json'))).rejects.toThrow();
+
+    const before = hub.requests.length;
+    const second = capture(env);
+    expect(await runModelsCli(['pull', 'acme/tiny-probe', '--files', 'onnx/model.onnx', '--name', 'resumed'], second.io)).toBe(0);
+    expect(second.err()).toContain('resuming at');
+    const resumedRequest = hub.requests.slice(before).find((r) => r.url.endsWith('/onnx/model.onnx'));
+    expect(resumedRequest?.range).toBe('bytes=5000-');
+    expect(sha256(await readFile(join(modelsDir, 'resumed', 'onnx', 'model.onnx')))).toBe(sha256(graph));
+    await expect(stat(partial)).rejects.toThrow();
+    // An explicit file list skips the API, so the revision is whatever the download reported.
+    const manifest = JSON.parse(await readFile(join(modelsDir, 'resumed', 'model.json'), 'utf8'));
+    expect(manifest.source).toBe(`acme/tiny-probe@${COMMIT}`);
+    expect(manifest.license).toBe('unknown');
+  });
+
+  it('discards a download whose content differs from the sha256 the hub vouches for', async () => {
+    hub.lyingEtag.set('onnx/model.onnx', 'f'.repeat(64));
+    const cli = capture(env);
+    try {
+      expect(await runModelsCli(['pull', 'acme/tiny-probe', '--files', 'onnx/model.onnx', '--name', 'lied-to'], cli.io)).toBe(1);
+    } finally {
+      hub.lyingEtag.clear();
+    }
+    expect(cli.err()).toContain(`differs from the hub's ${'f'.repeat(64)}`);
+    await expect(stat(join(modelsDir, 'lied-to', 'model.json'))).rejects.toThrow();
+  });
+
+  it('reports a missing hub file and refuses to overwrite a model without --force', async () => {
+    const missing = capture(env);
+    expect(await runModelsCli(['pull', 'acme/tiny-probe', '--files', 'nope.onnx', '--name', 'missing'], missing.io)).toBe(1);
+    expect(missing.err()).toContain('HTTP 404');
+    const again = capture(env);
+    expect(await runModelsCli(['pull', 'acme/tiny-probe'], again.io)).toBe(2);
+    expect(again.err()).toContain('already holds a model');
+  });
+
+  it('verify fails with the reason when a file changed, and remove deletes the folder', async () => {
+    await writeFile(join(modelsDir, 'resumed', 'onnx', 'model.onnx'), graph.slice(0, 100));
+    const cli = capture(env);
+    expect(await runModelsCli(['verify'], cli.io)).toBe(1);
+    expect(cli.out()).toMatch(/FAIL {2}resumed: files\.model: .*sha256 is/);
+    expect(cli.out()).toContain('ok    tiny-probe');
+    expect(cli.err()).toContain('1 of 2 models failed verification');
+
+    const removed = capture(env);
+    expect(await runModelsCli(['remove', 'resumed'], removed.io)).toBe(0);
+    await expect(stat(join(modelsDir, 'resumed'))).rejects.toThrow();
+    expect(await runModelsCli(['remove', 'resumed'], capture(env).io)).toBe(1);
+    expect(await runModelsCli(['verify', 'resumed'], capture(env).io)).toBe(1);
+  });
+
+  it('answers usage errors with exit code 2', async () => {
+    const cli = capture(env);
+    expect(await runModelsCli(['dance'], cli.io)).toBe(2);
+    expect(cli.err()).toContain('unknown command "dance"');
+    expect(await runModelsCli(['pull', 'not-a-hub-id'], capture(env).io)).toBe(2);
+    expect(await runModelsCli(['pull', 'acme/x', '--task', 'DANCE'], capture(env).io)).toBe(2);
+    expect(await runModelsCli(['pull', 'acme/x', '--files', '../../etc/passwd'], capture(env).io)).toBe(2);
+  });
+
+  it('runs as a script', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/models.ts', 'list'], { env: { ...process.env, MODELS_DIR: modelsDir } });
+    expect(stdout).toContain('tiny-probe');
+  });
+});
