@@ -187,6 +187,19 @@ describe('other audio containers via ffmpeg', () => {
     await expectCode(decodeAudio(broken, { targetSampleRate: 16000, maxSeconds: 10 }), 'BAD_USER_INPUT');
   });
 
+  it('hands WAV codecs it does not decode itself (IMA ADPCM) to ffmpeg', async () => {
+    const path = join(work, 'adpcm.wav');
+    runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050:duration=1', '-c:a', 'adpcm_ima_wav', path]);
+    const bytes = readFileSync(path);
+    expect(readWavHeader(bytes).encoding).toBeNull();
+    const decoded = await decodeAudio(bytes, { targetSampleRate: 16000, maxSeconds: 10 });
+    expect(Math.abs(decoded.durationSeconds - 1)).toBeLessThan(0.05);
+    const at = powerAt(decoded.samples, 16000, 440);
+    expect(at).toBeGreaterThan(0.003);
+    expect(powerAt(decoded.samples, 16000, 880)).toBeLessThan(at / 100);
+    await expectCode(decodeAudio(bytes, { targetSampleRate: 16000, maxSeconds: 0.5 }), 'PAYLOAD_TOO_LARGE');
+  });
+
   it('names ffmpeg when it is missing', async () => {
     const error = await expectCode(
       decodeWithFfmpeg(mp3, { targetSampleRate: 16000, maxSeconds: 10, command: join(work, 'no-such-ffmpeg'), contentType: 'audio/mpeg' }),

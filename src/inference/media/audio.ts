@@ -42,14 +42,15 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
   const contentType = sniffMediaType(bytes);
   if (contentType === 'audio/wav') {
     const header = readWavHeader(bytes);
-    if (header.durationSeconds > maxSeconds) throw tooLong(header.durationSeconds, maxSeconds);
     if (header.encoding !== null) {
+      if (header.durationSeconds > maxSeconds) throw tooLong(header.durationSeconds, maxSeconds);
       if (header.frames === 0) throw new TesseraError('BAD_USER_INPUT', 'The WAV file holds no samples.');
       const mono = decodeWavMono(bytes, header);
       const samples = resample(mono, header.sampleRate, targetSampleRate);
       return { samples, sampleRate: targetSampleRate, durationSeconds: samples.length / targetSampleRate };
     }
-    // ADPCM, GSM, MP3-in-WAV and the like: ffmpeg knows them, this file does not.
+    // ADPCM, GSM, MP3-in-WAV and the like: ffmpeg knows them, this file does not (nor their
+    // duration, since a block holds a codec-dependent number of samples; ffmpeg's stream is counted).
   } else if (contentType === null) {
     throw new TesseraError('UNSUPPORTED_MEDIA_TYPE', 'The bytes are not an audio format this server recognises.');
   } else if (!contentType.startsWith('audio/') && !contentType.startsWith('video/')) {

@@ -31,8 +31,10 @@ export async function decodeImage(bytes: Uint8Array, limits: { maxPixels: number
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Reading the header decodes no pixels, so it runs unguarded and the limit check below can
   // name the size; sharp's own guard then stays on for the decode as a second line.
-  const headerOptions: SharpOptions = { failOn: 'warning', limitInputPixels: false };
-  const options: SharpOptions = { failOn: 'warning', limitInputPixels: Math.max(1, Math.floor(limits.maxPixels)) };
+  // 'truncated' fails cut-off uploads but lets through the benign warnings (stray bytes before
+  // a JPEG marker, odd PNG chunks) that phone and scanner images often carry.
+  const headerOptions: SharpOptions = { failOn: 'truncated', limitInputPixels: false };
+  const options: SharpOptions = { failOn: 'truncated', limitInputPixels: Math.max(1, Math.floor(limits.maxPixels)) };
 
   let metadata: Metadata;
   try {

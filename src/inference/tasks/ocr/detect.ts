@@ -49,13 +49,13 @@ export async function prepareDetInput(image: DecodedImage, limitSideLen: number)
   }
   const plane = width * height;
   const data = new Float32Array(3 * plane);
-  // Channel c of the tensor is BGR channel c, i.e. RGB channel 2 − c.
-  for (let c = 0; c < 3; c++) {
-    const scale = 1 / (255 * DET_STD_BGR[c]);
-    const shift = DET_MEAN_BGR[c] / DET_STD_BGR[c];
-    const source = 2 - c;
-    const offset = c * plane;
-    for (let i = 0; i < plane; i++) data[offset + i] = pixels[i * 3 + source] * scale - shift;
+  // Tensor channels are B, G, R: one pass over the pixels writes all three planes.
+  const [sb, sg, sr] = DET_STD_BGR.map((std) => 1 / (255 * std));
+  const [mb, mg, mr] = DET_MEAN_BGR.map((mean, c) => mean / DET_STD_BGR[c]);
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    data[i] = pixels[p + 2] * sb - mb;
+    data[plane + i] = pixels[p + 1] * sg - mg;
+    data[2 * plane + i] = pixels[p] * sr - mr;
   }
   return { data, width, height };
 }
