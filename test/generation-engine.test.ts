@@ -16,9 +16,9 @@ const PROMPTS = [' the cat', ' a dog sat on the mat', ' hello world', ' of'];
 
 async function loadFlavour(
   flavour: 'gpt2' | 'llama' | 'legacy',
-  options: { maxBatchSize?: number; eosBias?: number; maxNewTokens?: number; maxQueue?: number } = {},
+  options: { maxBatchSize?: number; eosBias?: number; maxNewTokens?: number; maxQueue?: number; maskFill?: number } = {},
 ) {
-  const lm = await writeTinyLm({ flavour, eosBias: options.eosBias, maxNewTokens: options.maxNewTokens });
+  const lm = await writeTinyLm({ flavour, eosBias: options.eosBias, maxNewTokens: options.maxNewTokens, maskFill: options.maskFill });
   const generator = await TextGenerator.load(lm.dir, {
     createSession: createTestSession,
     maxBatchSize: options.maxBatchSize ?? 8,
@@ -208,8 +208,11 @@ describe('TextGenerator', () => {
     const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 10 + i }));
     const alone: string[] = [];
     for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
+    const prefillsBefore = generator.stats.prefills;
     const together = await Promise.all(requests.map((r) => collect(generator.generate(r))));
     expect(together.map((t) => t.completed.text)).toEqual(alone);
+    // Prompts of 1 to 6 tokens are prefilled together, left-padded.
+    expect(generator.stats.prefills - prefillsBefore).toBe(1);
   });
 
   it('rejects every bad parameter with BAD_USER_INPUT before doing any work', () => {
@@ -309,6 +312,29 @@ describe('cancellation', () => {
     const run = await collect(generator.generate({ prompt: PROMPTS[0] }, { signal: AbortSignal.abort() }));
     expect(run.completed.finishReason).toBe('CANCELLED');
     expect(run.completed.usage.completionTokens).toBe(0);
+  });
+});
+
+describe('padded prefill on a graph whose mask makes padding rows NaN', () => {
+  it('notices the NaN, prefills prompts one by one, and still matches each request run alone', async () => {
+    const warnings: string[] = [];
+    const lm = await writeTinyLm({ maskFill: -Infinity });
+    const generator = await TextGenerator.load(lm.dir, {
+      createSession: createTestSession,
+      logger: { warn: (_o, msg) => warnings.push(msg ?? '') },
+    });
+    try {
+      const requests = PROMPTS.map((prompt) => ({ prompt, maxTokens: 10 }));
+      const alone: string[] = [];
+      for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
+      const together = await Promise.all(requests.map((r) => collect(generator.generate(r))));
+      expect(together.map((t) => t.completed.finishReason)).toEqual(requests.map(() => 'LENGTH'));
+      expect(together.map((t) => t.completed.text)).toEqual(alone);
+      expect(warnings.some((w) => w.includes('NaN'))).toBe(true);
+    } finally {
+      await generator.close();
+      await lm.cleanup();
+    }
   });
 });
 

@@ -13,10 +13,13 @@ export interface ForwardInput {
   seqLen: number;
   /** batch * seqLen token ids, row-major. */
   tokens: ArrayLike<number>;
-  /** batch * seqLen position ids: each token's index within its own sequence. */
+  /** batch * seqLen position ids: each token's index within its own sequence (any value on padding). */
   positions: ArrayLike<number>;
-  /** Per row, how many cache positions are real (the rest, on the left, is padding). */
-  rowLengths: ArrayLike<number>;
+  /**
+   * Per row, how many of the last positions (cache and new tokens together) are real;
+   * everything before them is left padding that the attention mask hides.
+   */
+  validLengths: ArrayLike<number>;
   past: KvCache;
 }
 
@@ -65,12 +68,13 @@ export class DecoderModel {
     const total = past.length + seqLen;
     const feeds: Record<string, Tensor> = { input_ids: intTensor(s.inputIds, input.tokens, [batch, seqLen]) };
     if (s.attentionMask) {
-      const mask = new Array<number>(batch * total);
+      const mask = s.attentionMask === 'int32' ? new Int32Array(batch * total) : new BigInt64Array(batch * total);
       for (let r = 0; r < batch; r += 1) {
-        const padding = past.length - input.rowLengths[r];
-        for (let j = 0; j < total; j += 1) mask[r * total + j] = j < padding ? 0 : 1;
+        const padding = total - input.validLengths[r];
+        if (mask instanceof Int32Array) mask.fill(1, r * total + padding, (r + 1) * total);
+        else mask.fill(1n, r * total + padding, (r + 1) * total);
       }
-      feeds.attention_mask = intTensor(s.attentionMask, mask, [batch, total]);
+      feeds.attention_mask = new Tensor(s.attentionMask, mask, [batch, total]);
     }
     if (s.positionIds) feeds.position_ids = intTensor(s.positionIds, input.positions, [batch, seqLen]);
     if (s.cachePosition) {

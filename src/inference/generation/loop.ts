@@ -1,8 +1,8 @@
 /**
  * The single owner of a model's decode state. One async loop per model repeats rounds:
  *   1. rows that finished or were cancelled leave the batch;
- *   2. newly admitted requests are prefilled (prompts of equal length together, so no
- *      padding is ever computed) and sample their first token;
+ *   2. newly admitted requests are prefilled (prompts of similar length together, left-
+ *      padded to the longest) and sample their first token;
  *   3. the cache is rebuilt only if the membership changed (rows right-aligned, padding
  *      trimmed to the longest row);
  *   4. one decode step runs every row, each with its own position id and attention mask,
@@ -12,7 +12,7 @@
  */
 import { TesseraError } from '../../errors.js';
 import type { ContinuousBatcher } from './batcher.js';
-import type { DecoderModel } from './decoder-model.js';
+import type { DecoderModel, ForwardOutput } from './decoder-model.js';
 import { mergeRows, type CacheRow, type KvCache } from './kv-cache.js';
 import type { Sequence } from './sequence.js';
 import type { GenerationLogger } from './types.js';
@@ -21,6 +21,28 @@ const errorInfo = (error: unknown, fallback: string) =>
   error instanceof TesseraError
     ? { code: error.code, message: error.message }
     : { code: fallback, message: error instanceof Error ? error.message : String(error) };
+
+function hasNaN(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i += 1) if (Number.isNaN(values[i])) return true;
+  return false;
+}
+
+/**
+ * Groups prompts for prefill. Sorted by length, a prompt joins the current group while
+ * padding it to the group's longest costs little (each row at most a quarter, or 8 tokens,
+ * longer than itself), so a burst of similar prompts is one forward pass instead of many.
+ */
+export function planPrefill(admitted: readonly Sequence[], padded: boolean): Sequence[][] {
+  if (!padded) return admitted.map((s) => [s]);
+  const sorted = [...admitted].sort((a, b) => a.promptTokens - b.promptTokens);
+  const groups: Sequence[][] = [];
+  for (const s of sorted) {
+    const current = groups.at(-1);
+    if (current && s.promptTokens <= current[0].promptTokens * 1.25 + 8) current.push(s);
+    else groups.push([s]);
+  }
+  return groups;
+}
 
 export interface LoopStats {
   steps: number;
@@ -103,6 +125,9 @@ export class DecodeLoop {
     this.cache = null;
   }
 
+  /** Cleared if a padded prefill ever yields NaN on this model. */
+  private paddedPrefill = true;
+
   private async round(): Promise<void> {
     const joiners = await this.prefill(this.batcher.admit(this.liveRows().length));
     this.reshape(joiners);
@@ -117,42 +142,76 @@ export class DecodeLoop {
     });
   }
 
-  private async prefill(admitted: Sequence[]): Promise<CacheRow[]> {
+  private async prefill(admitted: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
+    for (const s of admitted) s.start();
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
-    const groups = new Map<number, Sequence[]>();
-    for (const s of admitted) {
-      s.start();
-      groups.set(s.promptTokens, [...(groups.get(s.promptTokens) ?? []), s]);
-    }
-    for (const [length, group] of groups) {
-      const tokens = group.flatMap((s) => s.promptIds);
-      const positions = group.flatMap(() => Array.from({ length }, (_, i) => i));
-      const past = this.model.emptyCache(group.length);
-      let result;
-      try {
-        this.stats.prefills += 1;
-        result = await this.model.forward({ batch: group.length, seqLen: length, tokens, positions, rowLengths: group.map(() => 0), past });
-      } catch (error) {
-        this.logger?.error?.({ err: error, batch: group.length, tokens: length }, 'prefill failed');
-        for (const s of group) s.finishFlushing('ERROR', errorInfo(error, 'INFERENCE_FAILED'));
+    for (const group of planPrefill(admitted, this.paddedPrefill)) {
+      const result = await this.runPrefill(group);
+      if (!result) continue;
+      if (group.length > 1 && hasNaN(result.logits)) {
+        // The graph's mask turns fully padded rows into NaN (an -inf mask): padded
+        // prefill is unsafe for this model, so redo these prompts one by one.
+        this.logger?.warn?.({}, 'padded prefill produced NaN; prefilling prompts separately from now on');
+        this.paddedPrefill = false;
+        result.present.dispose();
+        for (const s of group) joiners.push(...(await this.prefillGroup([s])));
         continue;
-      } finally {
-        past.dispose();
       }
-      const { logits, vocab, present } = result;
-      let used = false;
-      group.forEach((s, row) => {
-        s.cacheLength = length;
-        if (s.cancelRequested) {
-          s.finishFlushing('CANCELLED');
-          return;
-        }
-        if (this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab))) return;
-        joiners.push({ sequence: s, cache: present, row, length });
-        used = true;
-      });
-      if (!used) present.dispose();
+      joiners.push(...this.acceptPrefill(group, result));
     }
+    return joiners;
+  }
+
+  private async prefillGroup(group: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
+    const result = await this.runPrefill(group);
+    return result ? this.acceptPrefill(group, result) : [];
+  }
+
+  /** One forward pass over the group's prompts, left-padded to the longest. */
+  private async runPrefill(group: Sequence[]): Promise<ForwardOutput | null> {
+    const width = Math.max(...group.map((s) => s.promptTokens));
+    const tokens: number[] = [];
+    const positions: number[] = [];
+    for (const s of group) {
+      const pad = width - s.promptTokens;
+      for (let i = 0; i < width; i += 1) {
+        tokens.push(i < pad ? s.promptIds[0] : s.promptIds[i - pad]);
+        positions.push(i < pad ? 0 : i - pad);
+      }
+    }
+    const past = this.model.emptyCache(group.length);
+    try {
+      this.stats.prefills += 1;
+      return await this.model.forward({
+        batch: group.length,
+        seqLen: width,
+        tokens,
+        positions,
+        validLengths: group.map((s) => s.promptTokens),
+        past,
+      });
+    } catch (error) {
+      this.logger?.error?.({ err: error, batch: group.length, tokens: width }, 'prefill failed');
+      for (const s of group) s.finishFlushing('ERROR', errorInfo(error, 'INFERENCE_FAILED'));
+      return null;
+    } finally {
+      past.dispose();
+    }
+  }
+
+  /** Samples each prompt's first token; the rows that go on join the batch. */
+  private acceptPrefill(group: Sequence[], { logits, vocab, present }: ForwardOutput): (CacheRow & { sequence: Sequence })[] {
+    const joiners: (CacheRow & { sequence: Sequence })[] = [];
+    group.forEach((s, row) => {
+      s.cacheLength = s.promptTokens;
+      if (s.cancelRequested) {
+        s.finishFlushing('CANCELLED');
+        return;
+      }
+      if (this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab))) return;
+      joiners.push({ sequence: s, cache: present, row, length: s.promptTokens });
+    });
+    if (joiners.length === 0) present.dispose();
     return joiners;
   }
 
@@ -183,7 +242,7 @@ export class DecodeLoop {
         seqLen: 1,
         tokens: rows.map((s) => s.lastToken),
         positions: rows.map((s) => s.cacheLength),
-        rowLengths: rows.map((s) => s.cacheLength),
+        validLengths: rows.map((s) => s.cacheLength + 1),
         past,
       });
     } catch (error) {
