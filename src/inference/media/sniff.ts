@@ -86,9 +86,3 @@ export function sniffMediaType(bytes: Uint8Array): string | null {
   if (looksLikeSvg(bytes)) return 'image/svg+xml';
   return null;
 }
-
-export const isImageType = (type: string | null): boolean => type !== null && type.startsWith('image/');
-
-/** Containers that can carry an audio track ffmpeg can pull out. */
-export const isAudioContainerType = (type: string | null): boolean =>
-  type !== null && (type.startsWith('audio/') || type.startsWith('video/'));

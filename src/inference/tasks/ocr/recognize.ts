@@ -80,6 +80,12 @@ function resolveOptions(options: OcrOptions): Required<OcrOptions> {
   return resolved;
 }
 
+/**
+ * `lines` are the recognised boxes in reading order, each with its quad in source pixels.
+ * `text` is the page: boxes on one row joined by a space, rows by "\n" (so a row the detector
+ * split into two boxes still reads as one line). `charset` is the dictionary file's characters
+ * (see parseCharset); the blank and the trailing space come from the recogniser's class count.
+ */
 export async function recognizeText(
   image: DecodedImage,
   models: { det: OnnxRunner; cls?: OnnxRunner; rec: OnnxRunner },
