@@ -22,6 +22,7 @@ describe('dynamic batching through the engine', () => {
     await writeModelFolder(repo, 'batched', probe, tensorManifest({ batching: { maxBatchSize: 4, maxQueue: 64, concurrency: 1 } }));
     await writeModelFolder(repo, 'unbatched', probe, tensorManifest({ batching: { maxBatchSize: 1, maxQueue: 64 } }));
     await writeModelFolder(repo, 'delayed', probe, tensorManifest({ batching: { maxBatchSize: 8, maxQueueDelayMs: 100 } }));
+    await writeModelFolder(repo, 'two-hosts', probe, tensorManifest({ batching: { maxBatchSize: 2, concurrency: 2 } }));
     await writeModelFolder(
       repo,
       'no-batch-axis',
@@ -35,7 +36,7 @@ describe('dynamic batching through the engine', () => {
       limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 10 },
     });
     // Loaded up front so that batches form from queueing behind a busy model, not behind a load.
-    for (const name of ['batched', 'unbatched', 'delayed']) expect((await engine.loadModel(name)).status).toBe('READY');
+    for (const name of ['batched', 'unbatched', 'delayed', 'two-hosts']) expect((await engine.loadModel(name)).status).toBe('READY');
   });
 
   afterAll(async () => {
@@ -56,6 +57,16 @@ describe('dynamic batching through the engine', () => {
     results.forEach((r, i) => {
       expect(r.outputs.y.dims).toEqual([1, FEATURES]);
       r.outputs.y.data.forEach((v, k) => expect(v).toBeCloseTo(alone[i].outputs.y.data[k], 6));
+    });
+  });
+
+  it('spreads batches over `concurrency` session hosts with the same results', async () => {
+    const reference = await Promise.all(Array.from({ length: 8 }, (_, i) => engine.runTensors('unbatched', { x: input(i) })));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => engine.runTensors('two-hosts', { x: input(i) })));
+    results.forEach((r, i) => {
+      expect(r.stats.batchSize).toBeLessThanOrEqual(2);
+      expect(r.outputs.rows.data[0]).toBe(r.stats.batchSize);
+      r.outputs.y.data.forEach((v, k) => expect(v).toBeCloseTo(reference[i].outputs.y.data[k], 6));
     });
   });
 

@@ -137,6 +137,8 @@ describe('model repository: broken models fail alone', () => {
     expect(failed.message).toContain('model.onnx');
     expect((await rejection(engine.runTensors('nope', { x: row([1]) }))).code).toBe('MODEL_NOT_FOUND');
     expect((await rejection(engine.loadModel('nope'))).code).toBe('MODEL_NOT_FOUND');
+    // A name is never a path: nothing outside the repository is looked at.
+    expect((await rejection(engine.loadModel('../add-one'))).code).toBe('MODEL_NOT_FOUND');
     expect(() => engine.resolveModel('TENSOR', 'nope')).toThrow(/No model named "nope"/);
   });
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, symlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TesseraError } from '../src/errors.js';
@@ -49,7 +49,8 @@ describe('the shipped OCR and VAD models through the engine', () => {
       await copyFile(join('models', name, 'model.json'), join(repo, name, 'model.json'));
     }
     engine = await Engine.create({
-      modelsDir: repo,
+      // Relative on purpose: npm: paths must resolve however MODELS_DIR is written.
+      modelsDir: relative(process.cwd(), repo),
       runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
       logger: silentLogger,
       limits: { maxImagePixels: 4_000_000, maxAudioSeconds: 30 },

@@ -7,6 +7,7 @@
  * fast) → the model's Scheduler → the task's run function on the model's session pool.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { badInput, modelNotFound, TesseraError, throwIfAborted } from '../errors.js';
 import { decodeAudio } from './media/audio.js';
 import { decodeImage, type DecodedImage } from './media/image.js';
@@ -84,6 +85,8 @@ interface ModelSlot {
   lifecycle: Promise<void>;
 }
 
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -108,12 +111,16 @@ export class Engine {
   private preloading: Promise<void> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly options: EngineOptions) {}
+  private readonly options: EngineOptions;
+
+  private constructor(options: EngineOptions) {
+    this.options = { ...options, modelsDir: resolve(options.modelsDir) };
+  }
 
   /** Scans the repository and starts loading `preload` models in the background. */
   static async create(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
-    const entries = await scanRepository(options.modelsDir);
+    const entries = await scanRepository(engine.options.modelsDir);
     for (const entry of entries) engine.addSlot(entry);
     for (const entry of entries) if (entry.manifest?.preload) engine.awaitingPreload.add(entry.name);
     engine.preloading = engine.runPreloads();
@@ -228,7 +235,9 @@ export class Engine {
     this.assertOpen();
     let slot = this.slots.get(name);
     if (!slot) {
-      // A folder added after start (e.g. by `models pull`) becomes known on first load.
+      // A folder added after start (e.g. by `models pull`) becomes known on first load; the
+      // name check keeps a client-supplied name from reaching outside the repository.
+      if (!MODEL_NAME.test(name)) throw modelNotFound(name);
       const entry = await readEntry(this.options.modelsDir, name).catch(() => undefined);
       if (!entry || (!entry.manifest && entry.error?.includes('cannot be read'))) throw modelNotFound(name);
       slot = this.slots.get(name) ?? this.addSlot(entry);

@@ -26,7 +26,7 @@ export function splitNpmSpecifier(specifier: string): { packageName: string; sub
 }
 
 function packageFolder(packageName: string, fromDir: string): string {
-  const lookup = createRequire(join(fromDir, 'noop.js')).resolve.paths(packageName) ?? [];
+  const lookup = createRequire(join(resolve(fromDir), 'noop.js')).resolve.paths(packageName) ?? [];
   for (const nodeModules of lookup) {
     const candidate = join(nodeModules, packageName);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
