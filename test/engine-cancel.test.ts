@@ -4,6 +4,7 @@ import { TesseraError } from '../src/errors.js';
 import { Engine, type EngineOptions } from '../src/inference/engine.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import { slowLoopModel } from './fixtures/models/tensor-models.js';
+import { rejection } from './fixtures/models/rejection.js';
 import { tempRepository, tensorManifest, writeModelFolder } from './fixtures/models/model-folder.js';
 
 const WIDTH = 256;
@@ -14,16 +15,6 @@ const feeds = (steps: number) => ({
   x: { type: 'float32' as const, dims: [1, WIDTH], data: new Array(WIDTH).fill(0.01) },
   steps: { type: 'int64' as const, dims: [], data: [steps] },
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TesseraError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TesseraError);
-    return error as TesseraError;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function engineWithSlowModel(sessionThread: 'worker' | 'main' = 'worker'): Promise<{ engine: Engine; repo: string }> {
   const repo = await tempRepository();

@@ -1,11 +1,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TesseraError } from '../src/errors.js';
+import type { TesseraError } from '../src/errors.js';
 import { Engine, type EngineOptions } from '../src/inference/engine.js';
 import { parseManifest } from '../src/inference/repository/manifest.js';
 import { CHECKSUM_CACHE_FILE } from '../src/inference/repository/checksum.js';
 import { addOneModel } from './fixtures/models/tensor-models.js';
+import { rejection } from './fixtures/models/rejection.js';
 import { sha256, tempRepository, tensorManifest, writeModelFolder } from './fixtures/models/model-folder.js';
 
 interface LogLine {
@@ -33,16 +34,6 @@ const options = (modelsDir: string, logger = recordingLogger().logger, execution
   logger,
   limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 10 },
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TesseraError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TesseraError);
-    return error as TesseraError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const row = (values: number[]) => ({ type: 'float32' as const, dims: [1, values.length], data: values });
 

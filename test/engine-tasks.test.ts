@@ -8,9 +8,9 @@ import { copyFile, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TesseraError } from '../src/errors.js';
 import { Engine } from '../src/inference/engine.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
+import { rejection } from './fixtures/models/rejection.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 
 async function textImage(text: string): Promise<Uint8Array> {
@@ -24,16 +24,6 @@ function spokenWav(dir: string, words: string): Uint8Array {
   const path = join(dir, 'speech.wav');
   execFileSync('espeak-ng', ['-w', path, words]);
   return new Uint8Array(execFileSync('cat', [path]));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TesseraError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TesseraError);
-    return error as TesseraError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('the shipped OCR and VAD models through the engine', () => {
