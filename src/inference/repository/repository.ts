@@ -63,7 +63,12 @@ export async function readEntry(modelsDir: string, name: string): Promise<Reposi
 
 /** Every sub-folder holding a `model.json`, sorted by name; other folders are not models. */
 export async function scanRepository(modelsDir: string): Promise<RepositoryEntry[]> {
-  const dirents = await readdir(modelsDir, { withFileTypes: true });
+  let dirents;
+  try {
+    dirents = await readdir(modelsDir, { withFileTypes: true });
+  } catch (error) {
+    throw new Error(`The model repository ${modelsDir} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
   const names: string[] = [];
   for (const d of dirents) {
     if (!d.isDirectory() || d.name.startsWith('.')) continue;
