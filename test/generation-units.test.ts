@@ -197,9 +197,11 @@ describe('with the fixture tokenizer', () => {
     const detokenizer = new IncrementalDetokenizer(tokenizer, tokenizer.encode(' the', { addSpecialTokens: false }));
     const pieces = ids.map((id) => detokenizer.push(id));
     pieces.push(detokenizer.flush());
-    for (const p of pieces) expect(p).not.toContain('\uFFFD');
+    for (const p of pieces) expect(p ?? '').not.toContain('\uFFFD');
     expect(pieces.join('')).toBe(text);
-    expect(pieces.filter((p) => p === '').length).toBeGreaterThan(0);
+    expect(pieces.filter((p) => p === null).length).toBeGreaterThan(0);
+    const bare = new IncrementalDetokenizer(tokenizer);
+    expect([...ids.map((id) => bare.push(id)), bare.flush()].join('')).toBe(text);
   });
 
   it('exposes the special tokens of tokenizer_config.json', () => {
@@ -255,6 +257,14 @@ describe('with the fixture tokenizer', () => {
     expect(tokens.map((t) => t.text).join('')).toBe(' the cat Z');
     expect(tokens.at(-1)!.text).toBe('Z');
     expect(tokens.at(-1)!.index).toBe(ids.length - 1);
+  });
+
+  it('gives a token without text (a special token) its own empty event', async () => {
+    const ids = [...tokenizer.encode(' the', { addSpecialTokens: false }), lm.tokenizer.imStartId, ...tokenizer.encode(' cat', { addSpecialTokens: false })];
+    const events = await force(ids, { prompt: 'x', logprobs: true });
+    const tokens = events.filter((e) => e.type === 'token');
+    expect(tokens.map((t) => [t.index, t.tokenId, t.text])).toEqual([[0, ids[0], ' the'], [1, lm.tokenizer.imStartId, ''], [2, ids[2], ' cat']]);
+    expect(tokens[1].logprob).not.toBeNull();
   });
 
   it('ends with STOP on an end-of-sequence token without emitting it', async () => {

@@ -25,23 +25,26 @@ export class IncrementalDetokenizer {
     this.readOffset = this.ids.length;
   }
 
-  /** Adds one token and returns the text that is now complete (possibly ''). */
-  push(tokenId: number): string {
+  /**
+   * Adds one token. Returns the text it completes: '' for a token without text (a skipped
+   * special token, an id the tokenizer does not know), null while a character is incomplete.
+   */
+  push(tokenId: number): string | null {
     this.ids.push(tokenId);
     return this.advance(false);
   }
 
   /** Everything not yet emitted, even an incomplete character, at the end of the stream. */
   flush(): string {
-    return this.advance(true);
+    return this.advance(true) ?? '';
   }
 
-  private advance(final: boolean): string {
+  private advance(final: boolean): string | null {
     if (this.readOffset >= this.ids.length) return '';
     const before = this.tokenizer.decode(this.ids.slice(this.prefixOffset, this.readOffset));
     const after = this.tokenizer.decode(this.ids.slice(this.prefixOffset));
-    if (!final && (after.length <= before.length || after.endsWith(REPLACEMENT))) return '';
-    const added = after.startsWith(before) ? after.slice(before.length) : after.slice(Math.min(before.length, after.length));
+    if (!final && after.endsWith(REPLACEMENT)) return null;
+    const added = after.length <= before.length ? '' : after.slice(before.length);
     this.prefixOffset = this.readOffset;
     this.readOffset = this.ids.length;
     return added;

@@ -114,8 +114,11 @@ export class Sequence {
       return true;
     }
     this.held.push({ index, tokenId, logprob: picked.logprob, top: picked.topLogprobs });
-    const { emit, stopped } = this.stop.push(this.detokenizer.push(tokenId));
-    this.emit(emit);
+    const piece = this.detokenizer.push(tokenId);
+    const { emit, stopped } = this.stop.push(piece ?? '');
+    // A complete token without text still gets its own event (id, logprob), unless
+    // earlier text is being held for a possible stop string.
+    this.emit(emit, piece === '' && !this.stop.holding);
     if (stopped) {
       this.finish('STOP');
       return true;
@@ -135,8 +138,8 @@ export class Sequence {
     this.finish(stopped ? 'STOP' : reason, stopped ? undefined : error);
   }
 
-  private emit(text: string): void {
-    if (text.length === 0 || this.held.length === 0) return;
+  private emit(text: string, evenIfEmpty = false): void {
+    if ((text.length === 0 && !evenIfEmpty) || this.held.length === 0) return;
     const last = this.held[this.held.length - 1];
     const logprob = this.wanted.logprobs ? this.held.reduce((sum, t) => sum + (t.logprob ?? 0), 0) : null;
     const topLogprobs: TokenLogprob[] | null = last.top

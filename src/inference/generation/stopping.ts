@@ -34,6 +34,11 @@ export class StopStringMatcher {
     return { emit, stopped: false };
   }
 
+  /** Whether some text is held back as a possible start of a stop string. */
+  get holding(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** The held-back text, released when the generation ends for another reason. */
   flush(): string {
     const rest = this.pending;

@@ -101,6 +101,8 @@ export class TextTokenizer {
   }
 
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    // The library rejects an empty list; an empty window is simply no text.
+    if (ids.length === 0) return '';
     return this.tokenizer.decode(ids as number[], {
       skip_special_tokens: options.skipSpecialTokens ?? true,
       clean_up_tokenization_spaces: false,
