@@ -3,12 +3,14 @@
  * session) against @huggingface/transformers (its own generate loop) on the same model
  * files, greedy, same prompts, same onnxruntime thread count.
  *
- *   npx tsx bench/generation-engine.ts [model-dir] [--tokens 64] [--streams 8,32] [--threads N] [--repeat R] [--only tessera|transformers]
+ *   npx tsx bench/generation-engine.ts [model-dir] [--tokens 64] [--streams 8,32] [--threads N] [--repeat R] [--no-mixed] [--only tessera|transformers]
  *
  * Reports time to first token and tokens/s for one stream, then aggregate tokens/s for
  * N concurrent streams. transformers.js has no continuous batching, so its N streams run
  * as one statically batched generate call over the padded prompts (its fastest way to
- * serve N prompts); each engine's generated tokens are counted, not assumed.
+ * serve N prompts); each engine's generated tokens are counted, not assumed. The "mixed"
+ * row has 32 streams asking for different lengths (1/8 .. 8/8 of --tokens): a static batch
+ * runs until its longest request is done, continuous batching frees slots as requests end.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,10 @@ const PROMPTS = [
   'Lily wanted to',
 ];
 
+/** The mixed row: 32 streams asking for 1/8 to all of `--tokens`, as real traffic does. */
+const MIXED_STREAMS = 32;
+const mixedLimits = (tokens: number) => Array.from({ length: MIXED_STREAMS }, (_, i) => Math.max(1, Math.round((tokens * ((i % 8) + 1)) / 8)));
+
 interface Options {
   dir: string;
   tokens: number;
@@ -33,10 +39,11 @@ interface Options {
   threads: number;
   only: 'tessera' | 'transformers' | null;
   repeat: number;
+  mixed: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.resolve('models/tessera-lm'), tokens: 64, streams: [8, 32], threads: Math.max(1, os.availableParallelism()), only: null, repeat: 1 };
+  const o: Options = { dir: path.resolve('models/tessera-lm'), tokens: 64, streams: [8, 32], threads: Math.max(1, os.availableParallelism()), only: null, repeat: 2, mixed: true };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--tokens') o.tokens = Number(argv[++i]);
@@ -44,6 +51,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a === '--only') o.only = argv[++i] as Options['only'];
     else if (a === '--repeat') o.repeat = Math.max(1, Number(argv[++i]));
+    else if (a === '--no-mixed') o.mixed = false;
     else o.dir = path.resolve(a);
   }
   return o;
@@ -72,7 +80,8 @@ interface EngineResult {
 interface Engine {
   name: string;
   single(): Promise<SingleResult>;
-  concurrent(streams: number): Promise<ConcurrentResult>;
+  /** `limits[i]`: stream i's maxTokens (default: all `--tokens`). */
+  concurrent(streams: number, limits?: number[]): Promise<ConcurrentResult>;
   close(): Promise<void>;
 }
 
@@ -108,12 +117,12 @@ async function tesseraEngine(o: Options): Promise<Engine> {
       }
       return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
     },
-    async concurrent(streams) {
+    async concurrent(streams, limits) {
       const start = now();
       const counts = await Promise.all(
         Array.from({ length: streams }, async (_, i) => {
           let n = 0;
-          for await (const e of generator.generate({ prompt: PROMPTS[i % PROMPTS.length], maxTokens: o.tokens })) {
+          for await (const e of generator.generate({ prompt: PROMPTS[i % PROMPTS.length], maxTokens: limits?.[i] ?? o.tokens })) {
             if (e.type === 'completed') n = e.usage.completionTokens;
           }
           return n;
@@ -152,9 +161,9 @@ async function transformersEngine(o: Options): Promise<Engine> {
       return end === -1 ? fresh.length : end + 1;
     });
 
-  const generate = async (prompts: string[], streamer?: unknown) => {
+  const generate = async (prompts: string[], streamer?: unknown, maxNewTokens = o.tokens) => {
     const inputs = tokenizer(prompts, { padding: true });
-    const out = (await model.generate({ ...inputs, max_new_tokens: o.tokens, do_sample: false, streamer } as never)) as { tolist(): bigint[][] };
+    const out = (await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false, streamer } as never)) as { tolist(): bigint[][] };
     return countNew(out.tolist(), (inputs.input_ids as { dims: number[] }).dims[1]);
   };
 
@@ -176,10 +185,12 @@ async function transformersEngine(o: Options): Promise<Engine> {
       const [tokens] = await generate([PROMPTS[0]], streamer);
       return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
     },
-    async concurrent(streams) {
+    async concurrent(streams, limits) {
       const prompts = Array.from({ length: streams }, (_, i) => PROMPTS[i % PROMPTS.length]);
       const start = now();
-      return rate(streams, await generate(prompts), start);
+      // One batch runs until its longest request is done; only tokens a request asked for count.
+      const counts = await generate(prompts, undefined, limits ? Math.max(...limits) : o.tokens);
+      return rate(streams, limits ? counts.map((c, i) => Math.min(c, limits[i])) : counts, start);
     },
     close: () => pipe.dispose(),
   };
@@ -202,16 +213,17 @@ const fmt = (v: number, digits = 1) => v.toFixed(digits).padStart(9);
 
 function report(o: Options, results: EngineResult[]) {
   console.log(`\nmodel ${o.dir}  |  ${o.tokens} new tokens per stream, greedy  |  intraOpNumThreads ${o.threads}  |  best of ${o.repeat}\n`);
-  console.log(`${'engine'.padEnd(16)}${'TTFT ms'.padStart(9)}${'tok/s 1'.padStart(9)}${o.streams.map((s) => `tok/s ${s}`.padStart(12)).join('')}`);
+  const columns = [...o.streams.map((s) => `tok/s ${s}`), ...(o.mixed ? [`tok/s ${MIXED_STREAMS} mixed`] : [])];
+  console.log(`${'engine'.padEnd(16)}${'TTFT ms'.padStart(9)}${'tok/s 1'.padStart(9)}${columns.map((c) => c.padStart(18)).join('')}`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(16)}${fmt(r.single.ttftMs)}${fmt(r.single.tokensPerSecond)}${r.concurrent.map((c) => fmt(c.tokensPerSecond).padStart(12)).join('')}`);
+    console.log(`${r.name.padEnd(16)}${fmt(r.single.ttftMs)}${fmt(r.single.tokensPerSecond)}${r.concurrent.map((c) => fmt(c.tokensPerSecond).padStart(18)).join('')}`);
   }
   const [a, b] = results;
   if (a && b) {
     console.log(`\nratios tessera / transformers.js (higher is better for tessera):`);
     console.log(`  TTFT speed-up       ${(b.single.ttftMs / a.single.ttftMs).toFixed(2)}x`);
     console.log(`  1 stream tok/s      ${(a.single.tokensPerSecond / b.single.tokensPerSecond).toFixed(2)}x`);
-    a.concurrent.forEach((c, i) => console.log(`  ${String(c.streams).padStart(2)} streams tok/s    ${(c.tokensPerSecond / b.concurrent[i].tokensPerSecond).toFixed(2)}x`));
+    a.concurrent.forEach((c, i) => console.log(`  ${columns[i].padEnd(20)}${(c.tokensPerSecond / b.concurrent[i].tokensPerSecond).toFixed(2)}x`));
   }
   for (const r of results) {
     console.log(`  (${r.name}: tokens generated ${[r.single.tokens, ...r.concurrent.map((c) => c.tokens)].join(', ')})`);
@@ -229,6 +241,7 @@ for (let r = 0; r < options.repeat; r += 1) {
     const single = await e.single();
     const concurrent: ConcurrentResult[] = [];
     for (const streams of options.streams) concurrent.push(await e.concurrent(streams));
+    if (options.mixed) concurrent.push(await e.concurrent(MIXED_STREAMS, mixedLimits(options.tokens)));
     runs.get(e.name)!.push({ name: e.name, single, concurrent });
   }
 }
