@@ -56,6 +56,8 @@ export class DecodeLoop {
   private cache: KvCache | null = null;
   private wakeUp: (() => void) | null = null;
   private stopping = false;
+  /** Cleared if a padded prefill ever yields NaN on this model. */
+  private paddedPrefill = true;
   private readonly done: Promise<void>;
   readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, maxRows: 0 };
 
@@ -65,10 +67,6 @@ export class DecodeLoop {
     private readonly logger?: GenerationLogger,
   ) {
     this.done = this.run();
-  }
-
-  get activeRows(): number {
-    return this.rows.length;
   }
 
   submit(sequence: Sequence): void {
@@ -124,9 +122,6 @@ export class DecodeLoop {
     this.cache?.dispose();
     this.cache = null;
   }
-
-  /** Cleared if a padded prefill ever yields NaN on this model. */
-  private paddedPrefill = true;
 
   private async round(): Promise<void> {
     const joiners = await this.prefill(this.batcher.admit(this.liveRows().length));

@@ -18,6 +18,8 @@ import { checkContext, validateGenerationRequest } from './validate.js';
 
 export interface TextGeneratorOptions {
   createSession: (path: string) => Promise<InferenceSession>;
+  /** The graph file, relative to the folder (default: the first of onnx/model.onnx, onnx/decoder_model_merged.onnx, ...). */
+  graphFile?: string;
   /** Rows decoded together per step (default 16). */
   maxBatchSize?: number;
   /** Tokens of work per scheduling round: running rows plus prompt tokens prefilled (default 2048). */
@@ -30,14 +32,14 @@ export interface TextGeneratorOptions {
 const DEFAULT_MAX_TOKENS = 128;
 
 /** Where decoder exports put the graph, in the order they are tried. */
-const GRAPH_FILES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'onnx/decoder_with_past_model.onnx', 'model.onnx', 'decoder_model_merged.onnx'];
+const GRAPH_FILES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'model.onnx', 'decoder_model_merged.onnx'];
 
-async function findGraph(dir: string): Promise<string> {
-  for (const file of GRAPH_FILES) {
+async function findGraph(dir: string, explicit: string | undefined): Promise<string> {
+  for (const file of explicit ? [explicit] : GRAPH_FILES) {
     const candidate = path.join(dir, file);
     if (await access(candidate).then(() => true, () => false)) return candidate;
   }
-  throw new TesseraError('MODEL_LOAD_FAILED', `No decoder graph in ${dir} (looked for ${GRAPH_FILES.join(', ')}).`);
+  throw new TesseraError('MODEL_LOAD_FAILED', `No decoder graph in ${dir} (looked for ${explicit ?? GRAPH_FILES.join(', ')}).`);
 }
 
 export class TextGenerator {
@@ -57,7 +59,10 @@ export class TextGenerator {
       signature: DecoderSignature;
       eosTokenIds: number[];
       lengthDefaults: { maxNewTokens?: number; maxLength?: number };
-      maxBatchSize: number; batcher: ContinuousBatcher; logger?: GenerationLogger },
+      maxBatchSize: number;
+      batcher: ContinuousBatcher;
+      logger?: GenerationLogger;
+    },
   ) {
     this.contextLength = init.contextLength;
     this.signature = init.signature;
@@ -68,7 +73,7 @@ export class TextGenerator {
   }
 
   static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
-    const [config, tokenizer, graph] = await Promise.all([readDecoderConfig(dir), TextTokenizer.load(dir), findGraph(dir)]);
+    const [config, tokenizer, graph] = await Promise.all([readDecoderConfig(dir), TextTokenizer.load(dir), findGraph(dir, options.graphFile)]);
     const session = await options.createSession(graph);
     try {
       const signature = describeDecoder(session, config);
