@@ -19,6 +19,8 @@ import {
   buildProcessors,
   validateGenerationRequest,
 } from '../src/inference/generation/index.js';
+import { ContinuousBatcher } from '../src/inference/generation/batcher.js';
+import { planPrefill } from '../src/inference/generation/loop.js';
 import { Sequence } from '../src/inference/generation/sequence.js';
 import type { GenerationEvent, GenerationRequest } from '../src/inference/generation/types.js';
 import { writeTinyLm, type TinyLm } from './fixtures/lm/tiny-lm.js';
@@ -177,6 +179,52 @@ describe('validation', () => {
     expect(() => validateGenerationRequest({ prompt: 'x', maxTokens: 11 }, { contextLength: 64, promptTokens: 54 })).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT' }),
     );
+  });
+});
+
+describe('admission', () => {
+  const bare = { decode: () => '', tokenText: () => '' };
+  const sequence = (promptTokens: number) =>
+    new Sequence({ promptIds: Array.from({ length: promptTokens }, (_, i) => i), maxTokens: 4, eosTokenIds: new Set(), request: { prompt: 'x' }, tokenizer: bare });
+
+  it('admits in order while slots are free and the round stays within the token budget', () => {
+    const batcher = new ContinuousBatcher({ maxBatchSize: 4, tokenBudget: 10, maxQueue: 8 });
+    const queued = [sequence(5), sequence(5), sequence(3)];
+    queued.forEach((s) => batcher.enqueue(s));
+    expect(batcher.admit(2)).toEqual([queued[0]]);
+    expect(batcher.admit(3)).toEqual([queued[1]]);
+    expect(batcher.admit(3)).toEqual([queued[2]]);
+  });
+
+  it('always admits one request when a slot is free, even over the budget', () => {
+    const batcher = new ContinuousBatcher({ maxBatchSize: 4, tokenBudget: 10, maxQueue: 8 });
+    const big = sequence(50);
+    batcher.enqueue(big);
+    expect(batcher.admit(3)).toEqual([big]);
+  });
+
+  it('admits nothing while every slot is busy, and skips cancelled requests', () => {
+    const batcher = new ContinuousBatcher({ maxBatchSize: 2, tokenBudget: 100, maxQueue: 8 });
+    const [a, b] = [sequence(2), sequence(2)];
+    batcher.enqueue(a);
+    batcher.enqueue(b);
+    expect(batcher.admit(2)).toEqual([]);
+    a.cancelRequested = true;
+    expect(batcher.admit(1)).toEqual([b]);
+    expect(a.done).toBe(true);
+  });
+
+  it('refuses to queue beyond maxQueue with OVERLOADED', () => {
+    const batcher = new ContinuousBatcher({ maxBatchSize: 1, tokenBudget: 100, maxQueue: 1 });
+    batcher.enqueue(sequence(1));
+    expect(() => batcher.enqueue(sequence(1))).toThrow(expect.objectContaining({ code: 'OVERLOADED' }));
+  });
+
+  it('groups similar prompt lengths for one padded prefill', () => {
+    const seqs = [sequence(3), sequence(40), sequence(5), sequence(45), sequence(100)];
+    const groups = planPrefill(seqs, true).map((g) => g.map((s) => s.promptTokens));
+    expect(groups).toEqual([[3, 5], [40, 45], [100]]);
+    expect(planPrefill(seqs, false)).toHaveLength(5);
   });
 });
 
