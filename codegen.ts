@@ -9,7 +9,21 @@ const config: CodegenConfig = {
       documents: ['test/operations/**/*.graphql'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown', File: 'File' } },
+      // Explicit .js extensions: the tests are ESM under NodeNext resolution.
+      config: { useTypeImports: true, enumsAsTypes: true, emitLegacyCommonJSImports: false, scalars: { DateTime: 'string', JSON: 'unknown', File: 'File' } },
+    },
+    // The web console writes its documents inline with graphql(); string mode keeps the graphql
+    // runtime out of the browser bundle (the query text is sent as it is).
+    'web/src/gql/': {
+      documents: ['web/src/**/*.{ts,tsx}', '!web/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { DateTime: 'string', JSON: 'unknown', File: 'File' },
+      },
     },
   },
 };

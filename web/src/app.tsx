@@ -1,0 +1,77 @@
+import { useEffect } from 'preact/hooks';
+import { Link, useLocation } from './router';
+import { GeneratePage } from './pages/generate';
+import { OcrPage } from './pages/ocr';
+import { SpeechPage } from './pages/speech';
+import { HistoryPage } from './pages/history';
+import { RequestDetailPage } from './pages/request-detail';
+import { ModelsPage } from './pages/models';
+
+const TABS = [
+  { href: '/generate', label: 'Generate', match: (path: string) => path === '/' || path === '/generate' },
+  { href: '/ocr', label: 'OCR', match: (path: string) => path === '/ocr' },
+  { href: '/speech', label: 'Speech', match: (path: string) => path === '/speech' },
+  { href: '/history', label: 'History', match: (path: string) => path === '/history' || path.startsWith('/requests/') },
+  { href: '/models', label: 'Models', match: (path: string) => path === '/models' },
+];
+
+function route(path: string) {
+  const detail = /^\/requests\/([^/]+)\/?$/.exec(path);
+  if (detail) return <RequestDetailPage key={detail[1]} id={decodeURIComponent(detail[1])} />;
+  switch (path) {
+    case '/':
+    case '/generate':
+      return <GeneratePage />;
+    case '/ocr':
+      return <OcrPage />;
+    case '/speech':
+      return <SpeechPage />;
+    case '/history':
+      return <HistoryPage />;
+    case '/models':
+      return <ModelsPage />;
+    default:
+      return (
+        <section class="page">
+          <h1>Not found</h1>
+          <p>
+            Nothing lives at <code>{path}</code>. <Link href="/">Back to Generate</Link>
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const { path } = useLocation();
+  const current = TABS.find((tab) => tab.match(path));
+  useEffect(() => {
+    document.title = current ? `${current.label} · Tessera` : 'Tessera';
+  }, [current]);
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link href="/" class="brand" aria-label="Tessera home">
+          <img src="/favicon.svg" alt="" width={20} height={20} />
+          Tessera
+        </Link>
+        <nav aria-label="Tasks">
+          {TABS.map((tab) => (
+            <Link key={tab.href} href={tab.href} aria-current={tab === current ? 'page' : undefined}>
+              {tab.label}
+            </Link>
+          ))}
+        </nav>
+        <a class="graphiql" href="/graphql">
+          GraphiQL
+        </a>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route(path)}
+      </main>
+    </>
+  );
+}

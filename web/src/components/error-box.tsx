@@ -1,0 +1,12 @@
+import type { ApiError } from '../api';
+
+/** The server's extensions.code and message, as it sent them. */
+export function ErrorBox({ error }: { error: Pick<ApiError, 'code' | 'message'> | null | undefined }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      <code class="error-code">{error.code}</code>
+      <span class="error-message">{error.message}</span>
+    </div>
+  );
+}

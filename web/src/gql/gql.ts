@@ -1,0 +1,92 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query GenerationModels {\n    models(task: TEXT_GENERATION) {\n      name\n      status\n    }\n  }\n": typeof types.GenerationModelsDocument,
+    "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n        promptTokens\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        text\n        usage {\n          promptTokens\n          completionTokens\n        }\n        timings {\n          queueMs\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": typeof types.GenerateStreamDocument,
+    "\n  query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {\n    requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        node {\n          id\n          task\n          model\n          status\n          createdAt\n          inputText\n          outputText\n          inputModalities\n          queueMs\n          computeMs\n          error {\n            code\n          }\n        }\n      }\n    }\n    models {\n      name\n    }\n  }\n": typeof types.HistoryPageDocument,
+    "\n  query ModelsPage {\n    models {\n      name\n      task\n      status\n      executionProvider\n      source\n      license\n      description\n      loadError\n      preload\n      inputModalities\n      outputModalities\n    }\n  }\n": typeof types.ModelsPageDocument,
+    "\n  mutation LoadModelNow($name: String!) {\n    loadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n": typeof types.LoadModelNowDocument,
+    "\n  mutation UnloadModelNow($name: String!) {\n    unloadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n": typeof types.UnloadModelNowDocument,
+    "\n  mutation RecognizeText($input: RecognizeTextInput!) {\n    recognizeText(input: $input) {\n      width\n      height\n      text\n      lines {\n        text\n        confidence\n        box {\n          x\n          y\n        }\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": typeof types.RecognizeTextDocument,
+    "\n  query RequestDetail($id: ID!) {\n    request(id: $id) {\n      id\n      task\n      model\n      status\n      createdAt\n      startedAt\n      firstOutputAt\n      finishedAt\n      queueMs\n      computeMs\n      batchSize\n      promptTokens\n      completionTokens\n      inputModalities\n      inputText\n      outputText\n      parameters\n      error {\n        code\n        message\n      }\n      parent {\n        id\n      }\n      artifacts {\n        role\n        artifact {\n          id\n          url\n          contentType\n          byteSize\n        }\n      }\n      result {\n        __typename\n        ... on GenerationResult {\n          finishReason\n          timings {\n            queueMs\n            timeToFirstTokenMs\n            tokensPerSecond\n          }\n        }\n        ... on OcrResult {\n          width\n          height\n          lines {\n            text\n            confidence\n            box {\n              x\n              y\n            }\n          }\n        }\n        ... on SpeechDetectionResult {\n          durationSeconds\n          sampleRate\n          segments {\n            start\n            end\n          }\n        }\n      }\n    }\n  }\n": typeof types.RequestDetailDocument,
+    "\n  subscription FollowRequest($id: ID!) {\n    requestEvents(id: $id) {\n      __typename\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        finishReason\n      }\n    }\n  }\n": typeof types.FollowRequestDocument,
+    "\n  mutation CancelRequest($id: ID!) {\n    cancelRequest(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.CancelRequestDocument,
+    "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": typeof types.DetectSpeechDocument,
+};
+const documents: Documents = {
+    "\n  query GenerationModels {\n    models(task: TEXT_GENERATION) {\n      name\n      status\n    }\n  }\n": types.GenerationModelsDocument,
+    "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n        promptTokens\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        text\n        usage {\n          promptTokens\n          completionTokens\n        }\n        timings {\n          queueMs\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": types.GenerateStreamDocument,
+    "\n  query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {\n    requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        node {\n          id\n          task\n          model\n          status\n          createdAt\n          inputText\n          outputText\n          inputModalities\n          queueMs\n          computeMs\n          error {\n            code\n          }\n        }\n      }\n    }\n    models {\n      name\n    }\n  }\n": types.HistoryPageDocument,
+    "\n  query ModelsPage {\n    models {\n      name\n      task\n      status\n      executionProvider\n      source\n      license\n      description\n      loadError\n      preload\n      inputModalities\n      outputModalities\n    }\n  }\n": types.ModelsPageDocument,
+    "\n  mutation LoadModelNow($name: String!) {\n    loadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n": types.LoadModelNowDocument,
+    "\n  mutation UnloadModelNow($name: String!) {\n    unloadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n": types.UnloadModelNowDocument,
+    "\n  mutation RecognizeText($input: RecognizeTextInput!) {\n    recognizeText(input: $input) {\n      width\n      height\n      text\n      lines {\n        text\n        confidence\n        box {\n          x\n          y\n        }\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": types.RecognizeTextDocument,
+    "\n  query RequestDetail($id: ID!) {\n    request(id: $id) {\n      id\n      task\n      model\n      status\n      createdAt\n      startedAt\n      firstOutputAt\n      finishedAt\n      queueMs\n      computeMs\n      batchSize\n      promptTokens\n      completionTokens\n      inputModalities\n      inputText\n      outputText\n      parameters\n      error {\n        code\n        message\n      }\n      parent {\n        id\n      }\n      artifacts {\n        role\n        artifact {\n          id\n          url\n          contentType\n          byteSize\n        }\n      }\n      result {\n        __typename\n        ... on GenerationResult {\n          finishReason\n          timings {\n            queueMs\n            timeToFirstTokenMs\n            tokensPerSecond\n          }\n        }\n        ... on OcrResult {\n          width\n          height\n          lines {\n            text\n            confidence\n            box {\n              x\n              y\n            }\n          }\n        }\n        ... on SpeechDetectionResult {\n          durationSeconds\n          sampleRate\n          segments {\n            start\n            end\n          }\n        }\n      }\n    }\n  }\n": types.RequestDetailDocument,
+    "\n  subscription FollowRequest($id: ID!) {\n    requestEvents(id: $id) {\n      __typename\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        finishReason\n      }\n    }\n  }\n": types.FollowRequestDocument,
+    "\n  mutation CancelRequest($id: ID!) {\n    cancelRequest(id: $id) {\n      id\n      status\n    }\n  }\n": types.CancelRequestDocument,
+    "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": types.DetectSpeechDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GenerationModels {\n    models(task: TEXT_GENERATION) {\n      name\n      status\n    }\n  }\n"): typeof import('./graphql').GenerationModelsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n        promptTokens\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        text\n        usage {\n          promptTokens\n          completionTokens\n        }\n        timings {\n          queueMs\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').GenerateStreamDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {\n    requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        node {\n          id\n          task\n          model\n          status\n          createdAt\n          inputText\n          outputText\n          inputModalities\n          queueMs\n          computeMs\n          error {\n            code\n          }\n        }\n      }\n    }\n    models {\n      name\n    }\n  }\n"): typeof import('./graphql').HistoryPageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelsPage {\n    models {\n      name\n      task\n      status\n      executionProvider\n      source\n      license\n      description\n      loadError\n      preload\n      inputModalities\n      outputModalities\n    }\n  }\n"): typeof import('./graphql').ModelsPageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LoadModelNow($name: String!) {\n    loadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n"): typeof import('./graphql').LoadModelNowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnloadModelNow($name: String!) {\n    unloadModel(name: $name) {\n      name\n      status\n      executionProvider\n      loadError\n    }\n  }\n"): typeof import('./graphql').UnloadModelNowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecognizeText($input: RecognizeTextInput!) {\n    recognizeText(input: $input) {\n      width\n      height\n      text\n      lines {\n        text\n        confidence\n        box {\n          x\n          y\n        }\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n"): typeof import('./graphql').RecognizeTextDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RequestDetail($id: ID!) {\n    request(id: $id) {\n      id\n      task\n      model\n      status\n      createdAt\n      startedAt\n      firstOutputAt\n      finishedAt\n      queueMs\n      computeMs\n      batchSize\n      promptTokens\n      completionTokens\n      inputModalities\n      inputText\n      outputText\n      parameters\n      error {\n        code\n        message\n      }\n      parent {\n        id\n      }\n      artifacts {\n        role\n        artifact {\n          id\n          url\n          contentType\n          byteSize\n        }\n      }\n      result {\n        __typename\n        ... on GenerationResult {\n          finishReason\n          timings {\n            queueMs\n            timeToFirstTokenMs\n            tokensPerSecond\n          }\n        }\n        ... on OcrResult {\n          width\n          height\n          lines {\n            text\n            confidence\n            box {\n              x\n              y\n            }\n          }\n        }\n        ... on SpeechDetectionResult {\n          durationSeconds\n          sampleRate\n          segments {\n            start\n            end\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').RequestDetailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription FollowRequest($id: ID!) {\n    requestEvents(id: $id) {\n      __typename\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        finishReason\n      }\n    }\n  }\n"): typeof import('./graphql').FollowRequestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelRequest($id: ID!) {\n    cancelRequest(id: $id) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').CancelRequestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n"): typeof import('./graphql').DetectSpeechDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,479 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ChatMessageInput = {
+  content: string;
+  role: ChatRole;
+};
+
+export type ChatRole =
+  | 'assistant'
+  | 'system'
+  | 'user';
+
+export type DetectSpeechInput = {
+  audio: MediaInput;
+  /** A VAD model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** Speech probability threshold in (0, 1); default 0.5. */
+  threshold?: number | null | undefined;
+};
+
+export type ExecutionProvider =
+  | 'CPU'
+  | 'CUDA'
+  | 'WEBGPU';
+
+export type FinishReason =
+  /** The client or the server cancelled it; the partial text is kept. */
+  | 'CANCELLED'
+  /** Generation failed; see the request error. */
+  | 'ERROR'
+  /** maxTokens or the context length was reached. */
+  | 'LENGTH'
+  /** End of sequence or a stop string. */
+  | 'STOP';
+
+/** A prompt or a chat, and how to sample. Greedy decoding unless temperature > 0. */
+export type GenerateInput = {
+  frequencyPenalty?: number | null | undefined;
+  /** Report the log-probability of each chosen token. */
+  logprobs?: boolean | null | undefined;
+  maxTokens?: number | null | undefined;
+  /** Rendered with the model's chat template. */
+  messages?: Array<ChatMessageInput> | null | undefined;
+  /** In [0, 1]. */
+  minP?: number | null | undefined;
+  /** A text-generation model; the default one when omitted. */
+  model?: string | null | undefined;
+  presencePenalty?: number | null | undefined;
+  prompt?: string | null | undefined;
+  repetitionPenalty?: number | null | undefined;
+  /** Makes sampling reproducible. */
+  seed?: number | null | undefined;
+  /** Strings that end generation; they are not emitted. */
+  stop?: Array<string> | null | undefined;
+  /** 0 (greedy, the default) or more. */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  /** Also report this many most likely alternatives (at most 20). */
+  topLogprobs?: number | null | undefined;
+  /** In (0, 1]. */
+  topP?: number | null | undefined;
+};
+
+/** Exactly one of: a multipart file upload, base64 bytes, or the id of an artifact stored earlier. */
+export type MediaInput = {
+  artifactId?: string | number | null | undefined;
+  base64?: string | null | undefined;
+  file?: File | null | undefined;
+};
+
+/** A kind of data that goes into or comes out of a model. */
+export type Modality =
+  | 'AUDIO'
+  | 'BOXES'
+  | 'EMBEDDING'
+  | 'IMAGE'
+  | 'LABELS'
+  | 'SEGMENTS'
+  | 'TEXT'
+  | 'TOKENS';
+
+export type ModelStatus =
+  | 'FAILED'
+  | 'LOADING'
+  | 'READY'
+  | 'UNLOADED';
+
+export type RecognizeTextInput = {
+  image: MediaInput;
+  /** An OCR model; the default one when omitted. */
+  model?: string | null | undefined;
+};
+
+export type RequestFilter = {
+  model?: string | null | undefined;
+  /** Created at or after. */
+  since?: string | null | undefined;
+  status?: RequestStatus | null | undefined;
+  task?: Task | null | undefined;
+  /** Substring of the input or output text. */
+  text?: string | null | undefined;
+  /** Created at or before. */
+  until?: string | null | undefined;
+};
+
+export type RequestStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+export type Task =
+  /** Image to text lines with boxes (recognizeText). */
+  | 'OCR'
+  /** Named tensors in and out; used for fixtures and benchmarks. */
+  | 'TENSOR'
+  /** Text to text, token by token (generate, generateText). */
+  | 'TEXT_GENERATION'
+  /** Audio to speech segments (detectSpeech). */
+  | 'VAD';
+
+export type GenerationModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GenerationModelsQuery = { models: Array<{ name: string, status: ModelStatus }> };
+
+export type GenerateStreamSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateStreamSubscription = { generate:
+    | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
+    | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
+    | { __typename: 'GenerationToken', text: string }
+   };
+
+export type HistoryPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+  filter?: RequestFilter | null | undefined;
+}>;
+
+
+export type HistoryPageQuery = { requests: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, inputText: string | null, outputText: string | null, inputModalities: Array<Modality>, queueMs: number | null, computeMs: number | null, error: { code: string } | null } }> }, models: Array<{ name: string }> };
+
+export type ModelsPageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ModelsPageQuery = { models: Array<{ name: string, task: Task, status: ModelStatus, executionProvider: ExecutionProvider | null, source: string, license: string, description: string | null, loadError: string | null, preload: boolean, inputModalities: Array<Modality>, outputModalities: Array<Modality> }> };
+
+export type LoadModelNowMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type LoadModelNowMutation = { loadModel: { name: string, status: ModelStatus, executionProvider: ExecutionProvider | null, loadError: string | null } };
+
+export type UnloadModelNowMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type UnloadModelNowMutation = { unloadModel: { name: string, status: ModelStatus, executionProvider: ExecutionProvider | null, loadError: string | null } };
+
+export type RecognizeTextMutationVariables = Exact<{
+  input: RecognizeTextInput;
+}>;
+
+
+export type RecognizeTextMutation = { recognizeText: { width: number, height: number, text: string, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }>, request: { id: string, computeMs: number | null } } };
+
+export type RequestDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+      | { __typename: 'GenerationResult', finishReason: FinishReason, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
+      | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
+      | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
+     | null } | null };
+
+export type FollowRequestSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type FollowRequestSubscription = { requestEvents:
+    | { __typename: 'GenerationCompleted', finishReason: FinishReason }
+    | { __typename: 'GenerationStarted' }
+    | { __typename: 'GenerationToken', text: string }
+   };
+
+export type CancelRequestMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelRequestMutation = { cancelRequest: { id: string, status: RequestStatus } };
+
+export type DetectSpeechMutationVariables = Exact<{
+  input: DetectSpeechInput;
+}>;
+
+
+export type DetectSpeechMutation = { detectSpeech: { durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }>, request: { id: string, computeMs: number | null } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const GenerationModelsDocument = new TypedDocumentString(`
+    query GenerationModels {
+  models(task: TEXT_GENERATION) {
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<GenerationModelsQuery, GenerationModelsQueryVariables>;
+export const GenerateStreamDocument = new TypedDocumentString(`
+    subscription GenerateStream($input: GenerateInput!) {
+  generate(input: $input) {
+    __typename
+    ... on GenerationStarted {
+      requestId
+      model
+      promptTokens
+    }
+    ... on GenerationToken {
+      text
+    }
+    ... on GenerationCompleted {
+      requestId
+      finishReason
+      text
+      usage {
+        promptTokens
+        completionTokens
+      }
+      timings {
+        queueMs
+        timeToFirstTokenMs
+        tokensPerSecond
+      }
+      error {
+        code
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateStreamSubscription, GenerateStreamSubscriptionVariables>;
+export const HistoryPageDocument = new TypedDocumentString(`
+    query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {
+  requests(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    filter: $filter
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      node {
+        id
+        task
+        model
+        status
+        createdAt
+        inputText
+        outputText
+        inputModalities
+        queueMs
+        computeMs
+        error {
+          code
+        }
+      }
+    }
+  }
+  models {
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<HistoryPageQuery, HistoryPageQueryVariables>;
+export const ModelsPageDocument = new TypedDocumentString(`
+    query ModelsPage {
+  models {
+    name
+    task
+    status
+    executionProvider
+    source
+    license
+    description
+    loadError
+    preload
+    inputModalities
+    outputModalities
+  }
+}
+    `) as unknown as TypedDocumentString<ModelsPageQuery, ModelsPageQueryVariables>;
+export const LoadModelNowDocument = new TypedDocumentString(`
+    mutation LoadModelNow($name: String!) {
+  loadModel(name: $name) {
+    name
+    status
+    executionProvider
+    loadError
+  }
+}
+    `) as unknown as TypedDocumentString<LoadModelNowMutation, LoadModelNowMutationVariables>;
+export const UnloadModelNowDocument = new TypedDocumentString(`
+    mutation UnloadModelNow($name: String!) {
+  unloadModel(name: $name) {
+    name
+    status
+    executionProvider
+    loadError
+  }
+}
+    `) as unknown as TypedDocumentString<UnloadModelNowMutation, UnloadModelNowMutationVariables>;
+export const RecognizeTextDocument = new TypedDocumentString(`
+    mutation RecognizeText($input: RecognizeTextInput!) {
+  recognizeText(input: $input) {
+    width
+    height
+    text
+    lines {
+      text
+      confidence
+      box {
+        x
+        y
+      }
+    }
+    request {
+      id
+      computeMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RecognizeTextMutation, RecognizeTextMutationVariables>;
+export const RequestDetailDocument = new TypedDocumentString(`
+    query RequestDetail($id: ID!) {
+  request(id: $id) {
+    id
+    task
+    model
+    status
+    createdAt
+    startedAt
+    firstOutputAt
+    finishedAt
+    queueMs
+    computeMs
+    batchSize
+    promptTokens
+    completionTokens
+    inputModalities
+    inputText
+    outputText
+    parameters
+    error {
+      code
+      message
+    }
+    parent {
+      id
+    }
+    artifacts {
+      role
+      artifact {
+        id
+        url
+        contentType
+        byteSize
+      }
+    }
+    result {
+      __typename
+      ... on GenerationResult {
+        finishReason
+        timings {
+          queueMs
+          timeToFirstTokenMs
+          tokensPerSecond
+        }
+      }
+      ... on OcrResult {
+        width
+        height
+        lines {
+          text
+          confidence
+          box {
+            x
+            y
+          }
+        }
+      }
+      ... on SpeechDetectionResult {
+        durationSeconds
+        sampleRate
+        segments {
+          start
+          end
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RequestDetailQuery, RequestDetailQueryVariables>;
+export const FollowRequestDocument = new TypedDocumentString(`
+    subscription FollowRequest($id: ID!) {
+  requestEvents(id: $id) {
+    __typename
+    ... on GenerationToken {
+      text
+    }
+    ... on GenerationCompleted {
+      finishReason
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FollowRequestSubscription, FollowRequestSubscriptionVariables>;
+export const CancelRequestDocument = new TypedDocumentString(`
+    mutation CancelRequest($id: ID!) {
+  cancelRequest(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CancelRequestMutation, CancelRequestMutationVariables>;
+export const DetectSpeechDocument = new TypedDocumentString(`
+    mutation DetectSpeech($input: DetectSpeechInput!) {
+  detectSpeech(input: $input) {
+    durationSeconds
+    sampleRate
+    segments {
+      start
+      end
+    }
+    request {
+      id
+      computeMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DetectSpeechMutation, DetectSpeechMutationVariables>;

@@ -1,0 +1,321 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, asApiError, request, subscribe } from '../api';
+import { graphql } from '../gql';
+import type { RequestDetailQuery } from '../gql/graphql';
+import { ErrorBox } from '../components/error-box';
+import { OcrView } from '../components/ocr-view';
+import { StatusBadge } from '../components/status-badge';
+import { StreamText, appendText, clearText } from '../components/stream-text';
+import { TimingBar } from '../components/timing-bar';
+import { Waveform } from '../components/waveform';
+import { decodeAudio, type DecodedAudio } from '../lib/audio';
+import { between, bytes, dateTime } from '../lib/format';
+import { Segments } from './speech';
+import { Link } from '../router';
+import type { ComponentChildren } from 'preact';
+
+const RequestDetail = graphql(`
+  query RequestDetail($id: ID!) {
+    request(id: $id) {
+      id
+      task
+      model
+      status
+      createdAt
+      startedAt
+      firstOutputAt
+      finishedAt
+      queueMs
+      computeMs
+      batchSize
+      promptTokens
+      completionTokens
+      inputModalities
+      inputText
+      outputText
+      parameters
+      error {
+        code
+        message
+      }
+      parent {
+        id
+      }
+      artifacts {
+        role
+        artifact {
+          id
+          url
+          contentType
+          byteSize
+        }
+      }
+      result {
+        __typename
+        ... on GenerationResult {
+          finishReason
+          timings {
+            queueMs
+            timeToFirstTokenMs
+            tokensPerSecond
+          }
+        }
+        ... on OcrResult {
+          width
+          height
+          lines {
+            text
+            confidence
+            box {
+              x
+              y
+            }
+          }
+        }
+        ... on SpeechDetectionResult {
+          durationSeconds
+          sampleRate
+          segments {
+            start
+            end
+          }
+        }
+      }
+    }
+  }
+`);
+
+const FollowRequest = graphql(`
+  subscription FollowRequest($id: ID!) {
+    requestEvents(id: $id) {
+      __typename
+      ... on GenerationToken {
+        text
+      }
+      ... on GenerationCompleted {
+        finishReason
+      }
+    }
+  }
+`);
+
+const CancelRequest = graphql(`
+  mutation CancelRequest($id: ID!) {
+    cancelRequest(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+type Detail = NonNullable<RequestDetailQuery['request']>;
+
+const active = (status: string) => status === 'QUEUED' || status === 'RUNNING';
+
+export function RequestDetailPage({ id }: { id: string }) {
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const [streaming, setStreaming] = useState(false);
+  const output = useRef<HTMLPreElement>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    request(RequestDetail, { id }, controller.signal)
+      .then((data) => {
+        if (!data.request) throw new ApiError('NOT_FOUND', `No request with id "${id}".`);
+        setDetail(data.request);
+        setError(null);
+      })
+      .catch((failure) => {
+        if (!controller.signal.aborted) setError(asApiError(failure));
+      });
+    return () => controller.abort();
+  }, [id, version]);
+
+  const follow = detail?.task === 'TEXT_GENERATION' && active(detail.status);
+  useEffect(() => {
+    if (!follow) return;
+    clearText(output.current);
+    setStreaming(true);
+    // The run's log replays what was generated so far, then streams the rest.
+    const stop = subscribe(FollowRequest, { id }, {
+      next({ requestEvents: event }) {
+        if (event.__typename === 'GenerationToken') appendText(output.current, event.text);
+      },
+      error(failure) {
+        setStreaming(false);
+        setError(failure);
+        setVersion((n) => n + 1);
+      },
+      complete() {
+        setStreaming(false);
+        setVersion((n) => n + 1);
+      },
+    });
+    return () => {
+      stop();
+      setStreaming(false);
+    };
+  }, [follow, id]);
+
+  // When the request is done, its stored output replaces the streamed one.
+  useEffect(() => {
+    if (!detail || follow || !output.current) return;
+    clearText(output.current);
+    appendText(output.current, detail.outputText ?? '');
+  }, [detail, follow]);
+
+  async function cancel() {
+    try {
+      await request(CancelRequest, { id });
+      setVersion((n) => n + 1);
+    } catch (failure) {
+      setError(asApiError(failure));
+    }
+  }
+
+  if (!detail) {
+    return (
+      <section class="page">
+        <h1>Request</h1>
+        <ErrorBox error={error} />
+        {!error && <p class="muted">Loading…</p>}
+      </section>
+    );
+  }
+
+  const inputs = detail.artifacts.filter((a) => a.role === 'input');
+  const outputs = detail.artifacts.filter((a) => a.role !== 'input');
+  const result = detail.result;
+  const generation = result?.__typename === 'GenerationResult' ? result : null;
+  const firstOutputMs = between(detail.startedAt, detail.firstOutputAt);
+  const streamedMs = between(detail.firstOutputAt, detail.finishedAt);
+  const tokensPerSecond =
+    generation?.timings.tokensPerSecond ??
+    (detail.completionTokens && streamedMs ? (detail.completionTokens - 1) / (streamedMs / 1000) : detail.task === 'TEXT_GENERATION' ? null : undefined);
+  const image = inputs.find((a) => a.artifact.contentType.startsWith('image/'));
+  const sound = inputs.find((a) => a.artifact.contentType.startsWith('audio/') || a.artifact.contentType === 'video/webm');
+
+  return (
+    <section class="page detail" aria-labelledby="detail-title">
+      <h1 id="detail-title">
+        Request <span class="mono">{detail.id.slice(0, 8)}</span> <StatusBadge status={detail.status} />
+      </h1>
+      <div class="panel">
+        <dl class="facts">
+          <Fact term="Id" value={<span class="mono">{detail.id}</span>} />
+          <Fact term="Task" value={detail.task} />
+          <Fact term="Model" value={detail.model} />
+          <Fact term="Created" value={dateTime(detail.createdAt)} />
+          <Fact term="Finished" value={dateTime(detail.finishedAt)} />
+          {detail.batchSize != null && <Fact term="Batch size" value={String(detail.batchSize)} />}
+          {detail.promptTokens != null && <Fact term="Prompt tokens" value={String(detail.promptTokens)} />}
+          {detail.completionTokens != null && <Fact term="Completion tokens" value={String(detail.completionTokens)} />}
+          {generation && <Fact term="Finish reason" value={generation.finishReason} />}
+          {detail.parent && <Fact term="Parent" value={<Link href={`/requests/${detail.parent.id}`}>{detail.parent.id.slice(0, 8)}</Link>} />}
+        </dl>
+        <TimingBar queueMs={detail.queueMs} firstOutputMs={firstOutputMs} computeMs={detail.computeMs} tokensPerSecond={tokensPerSecond} />
+        {active(detail.status) && (
+          <div class="actions">
+            <button type="button" class="danger" onClick={cancel}>
+              Cancel request
+            </button>
+          </div>
+        )}
+      </div>
+
+      {detail.error && <ErrorBox error={detail.error} />}
+      <ErrorBox error={error} />
+
+      <div class="columns">
+        <div class="panel">
+          <h2>Input</h2>
+          {detail.inputText != null && <pre class="text-block">{detail.inputText}</pre>}
+          {inputs.map((a) => (
+            <ArtifactPreview key={a.artifact.id} artifact={a.artifact} />
+          ))}
+          <details>
+            <summary>Parameters</summary>
+            <pre class="text-block">{JSON.stringify(detail.parameters, null, 2)}</pre>
+          </details>
+        </div>
+        <div class="panel">
+          <h2>Output</h2>
+          {(detail.task === 'TEXT_GENERATION' || detail.outputText != null) && (
+            <div class={`stream${streaming ? ' streaming' : ''}`} aria-busy={streaming}>
+              <StreamText target={output} label="Output text" />
+            </div>
+          )}
+          {result?.__typename === 'OcrResult' &&
+            (image ? (
+              <OcrView src={image.artifact.url} width={result.width} height={result.height} lines={result.lines} />
+            ) : (
+              <p class="muted">{result.lines.length} lines</p>
+            ))}
+          {result?.__typename === 'SpeechDetectionResult' && (
+            <>
+              <ArtifactWaveform url={sound?.artifact.url} duration={result.durationSeconds} segments={result.segments} />
+              <Segments segments={result.segments} />
+            </>
+          )}
+          {outputs.map((a) => (
+            <ArtifactPreview key={a.artifact.id} artifact={a.artifact} />
+          ))}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Fact({ term, value }: { term: string; value: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function ArtifactPreview({ artifact }: { artifact: Detail['artifacts'][number]['artifact'] }) {
+  const { contentType, url } = artifact;
+  const caption = (
+    <figcaption class="muted small">
+      <a href={url} target="_blank" rel="noreferrer">
+        {contentType}
+      </a>{' '}
+      · {bytes(artifact.byteSize)}
+    </figcaption>
+  );
+  if (contentType.startsWith('image/')) {
+    return (
+      <figure class="artifact">
+        <img class="preview" src={url} alt="Input image" loading="lazy" />
+        {caption}
+      </figure>
+    );
+  }
+  if (contentType.startsWith('audio/') || contentType.startsWith('video/')) {
+    return (
+      <figure class="artifact">
+        <audio controls preload="none" src={url} class="player" />
+        {caption}
+      </figure>
+    );
+  }
+  return <figure class="artifact">{caption}</figure>;
+}
+
+function ArtifactWaveform({ url, duration, segments }: { url?: string; duration: number; segments: readonly { start: number; end: number }[] }) {
+  const [audio, setAudio] = useState<DecodedAudio | null>(null);
+  useEffect(() => {
+    if (!url) return;
+    const controller = new AbortController();
+    fetch(url, { signal: controller.signal })
+      .then((response) => response.arrayBuffer())
+      .then((data) => decodeAudio(data, 8000))
+      .then(setAudio, () => setAudio(null));
+    return () => controller.abort();
+  }, [url]);
+  return <Waveform audio={audio} duration={duration} segments={segments} />;
+}

@@ -1,0 +1,153 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, asApiError, upload } from '../api';
+import { graphql } from '../gql';
+import type { DetectSpeechMutation } from '../gql/graphql';
+import { DropZone } from '../components/drop-zone';
+import { ErrorBox } from '../components/error-box';
+import { Waveform } from '../components/waveform';
+import { decodeAudio, startRecording, type DecodedAudio } from '../lib/audio';
+import { Link } from '../router';
+import { bytes, ms, seconds } from '../lib/format';
+
+const DetectSpeech = graphql(`
+  mutation DetectSpeech($input: DetectSpeechInput!) {
+    detectSpeech(input: $input) {
+      durationSeconds
+      sampleRate
+      segments {
+        start
+        end
+      }
+      request {
+        id
+        computeMs
+      }
+    }
+  }
+`);
+
+type Result = DetectSpeechMutation['detectSpeech'];
+
+export function SpeechPage() {
+  const [clip, setClip] = useState<{ blob: Blob; name: string; url: string } | null>(null);
+  const [audio, setAudio] = useState<DecodedAudio | null>(null);
+  const [threshold, setThreshold] = useState(0.5);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [recording, setRecording] = useState(false);
+  const recorder = useRef<Awaited<ReturnType<typeof startRecording>> | null>(null);
+
+  useEffect(() => () => void (clip && URL.revokeObjectURL(clip.url)), [clip]);
+  useEffect(() => () => recorder.current?.cancel(), []);
+
+  async function detect(blob: Blob, name: string, at = threshold) {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const data = await upload(DetectSpeech, { input: { audio: { file: null }, threshold: at } }, 'input.audio.file', blob, name);
+      setResult(data.detectSpeech);
+    } catch (failure) {
+      setError(asApiError(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function choose(blob: Blob, name: string) {
+    setClip({ blob, name, url: URL.createObjectURL(blob) });
+    setAudio(null);
+    // The browser may not decode every format the server does (ffmpeg); the axis still shows the segments.
+    blob
+      .arrayBuffer()
+      .then((data) => decodeAudio(data, 8000))
+      .then(setAudio, () => setAudio(null));
+    void detect(blob, name);
+  }
+
+  async function toggleRecording() {
+    if (recording) {
+      const active = recorder.current;
+      recorder.current = null;
+      setRecording(false);
+      if (!active) return;
+      try {
+        choose(await active.stop(), `recording-${Date.now()}.wav`);
+      } catch (failure) {
+        setError(new ApiError('RECORDING_FAILED', asApiError(failure).message));
+      }
+      return;
+    }
+    try {
+      recorder.current = await startRecording();
+      setError(null);
+      setRecording(true);
+    } catch (failure) {
+      setError(new ApiError('MICROPHONE_UNAVAILABLE', asApiError(failure).message));
+    }
+  }
+
+  const speech = result?.segments.reduce((sum, s) => sum + (s.end - s.start), 0) ?? 0;
+
+  return (
+    <section class="page" aria-labelledby="speech-title">
+      <h1 id="speech-title">Find speech in audio</h1>
+      <div class="panel">
+        <div class="row">
+          <DropZone accept="audio/*,.wav" label="Choose a WAV or other audio file" disabled={busy || recording} onFile={(file) => choose(file, file.name)} />
+          <button type="button" class={recording ? 'danger' : 'secondary'} onClick={toggleRecording} disabled={busy} aria-pressed={recording}>
+            {recording ? 'Stop recording' : 'Record'}
+          </button>
+        </div>
+        <div class="actions">
+          <label class="field inline">
+            <span>Threshold {threshold.toFixed(2)}</span>
+            <input type="range" min="0.05" max="0.95" step="0.05" value={threshold} onInput={(e) => setThreshold(Number(e.currentTarget.value))} />
+          </label>
+          {clip && (
+            <>
+              <span class="muted">
+                {clip.name} · {bytes(clip.blob.size)}
+              </span>
+              <button type="button" class="secondary" disabled={busy} onClick={() => detect(clip.blob, clip.name)}>
+                Detect again
+              </button>
+            </>
+          )}
+          {busy && <span class="spinner" role="status">Listening…</span>}
+        </div>
+      </div>
+      <ErrorBox error={error} />
+      {clip && (
+        <div class="panel">
+          <Waveform audio={audio} duration={result?.durationSeconds} segments={result?.segments ?? []} />
+          <audio controls src={clip.url} class="player" />
+          {result && (
+            <>
+              <p class="muted summary" data-testid="vad-summary">
+                {result.segments.length} {result.segments.length === 1 ? 'segment' : 'segments'} · {seconds(speech)} of speech in{' '}
+                {seconds(result.durationSeconds)} · {ms(result.request.computeMs)} ·{' '}
+                <Link href={`/requests/${result.request.id}`}>request {result.request.id.slice(0, 8)}</Link>
+              </p>
+              <Segments segments={result.segments} />
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function Segments({ segments }: { segments: readonly { start: number; end: number }[] }) {
+  if (segments.length === 0) return <p class="muted">No speech found.</p>;
+  return (
+    <ol class="segments">
+      {segments.map((s, i) => (
+        <li key={i}>
+          {seconds(s.start)} – {seconds(s.end)} <span class="muted">({seconds(s.end - s.start)})</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
