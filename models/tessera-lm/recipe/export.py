@@ -207,7 +207,7 @@ def main():
         write_manifest(out_dir, "tessera-lm",
                        "Small GPT-2 style English text generator trained here on simple synthetic stories and Q&A",
                        "trained here (models/tessera-lm/recipe)",
-                       "MIT (weights); tokenizer merges also learned from the public-domain KJV text, see README",
+                       "MIT",
                        True)
     else:
         write_manifest(out_dir, f"{args.random}-random",
