@@ -33,3 +33,12 @@ export function bytes(value: number): string {
   if (value < 1024 * 1024) return `${(value / 1024).toFixed(1)} KiB`;
   return `${(value / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/** Request ids are UUIDv7, whose leading digits are a timestamp shared by neighbours; the tail tells them apart. */
+export function shortId(id: string): string {
+  return id.replace(/-/g, '').slice(-8);
+}
+
+export function taskName(task: string): string {
+  return task.toLowerCase().replace(/_/g, ' ');
+}

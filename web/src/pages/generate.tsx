@@ -5,7 +5,7 @@ import type { ChatRole, FinishReason, GenerateInput } from '../gql/graphql';
 import { ErrorBox } from '../components/error-box';
 import { StreamText, appendText, clearText } from '../components/stream-text';
 import { Link } from '../router';
-import { ms, rate } from '../lib/format';
+import { ms, rate, shortId } from '../lib/format';
 
 const GenerationModels = graphql(`
   query GenerationModels {
@@ -106,6 +106,8 @@ export function GeneratePage() {
   const [error, setError] = useState<ApiError | null>(null);
   const output = useRef<HTMLPreElement>(null);
   const stopRef = useRef<(() => void) | null>(null);
+  const live = useRef<RunState | null>(null);
+  const frame = useRef(0);
 
   useEffect(() => {
     request(GenerationModels)
@@ -139,15 +141,21 @@ export function GeneratePage() {
     const began = performance.now();
     let firstAt = 0;
     let count = 0;
-    let frame = 0;
     const state: RunState = { phase: 'starting', tokens: 0 };
+    live.current = state;
     const publish = () => {
-      frame = 0;
+      frame.current = 0;
       setRun({ ...state });
     };
     // Stats re-render at most once a frame; the text itself is appended per token.
     const schedule = () => {
-      if (!frame) frame = requestAnimationFrame(publish);
+      if (!frame.current) frame.current = requestAnimationFrame(publish);
+    };
+    const settle = () => {
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+      stopRef.current = null;
+      setRun({ ...state });
     };
     setRun({ ...state });
     stopRef.current = subscribe(GenerateStream, { input: input() }, {
@@ -183,24 +191,25 @@ export function GeneratePage() {
         schedule();
       },
       error(failure) {
-        cancelAnimationFrame(frame);
-        stopRef.current = null;
         state.phase = 'failed';
-        setRun({ ...state });
+        settle();
         setError(failure);
       },
-      complete() {
-        cancelAnimationFrame(frame);
-        stopRef.current = null;
-        setRun({ ...state });
-      },
+      complete: settle,
     });
   }
 
+  /** Completing the subscription is the whole protocol: the server cancels and records CANCELLED. */
   function stop() {
+    const state = live.current;
     stopRef.current?.();
     stopRef.current = null;
-    setRun((current) => current && { ...current, phase: 'stopped', finishReason: 'CANCELLED' });
+    cancelAnimationFrame(frame.current);
+    frame.current = 0;
+    if (!state) return;
+    state.phase = 'stopped';
+    state.finishReason = 'CANCELLED';
+    setRun({ ...state });
   }
 
   const onKey = (event: KeyboardEvent) => {
@@ -337,7 +346,7 @@ export function GeneratePage() {
             <div class="stat">
               <span class="stat-label">Request</span>
               <Link href={`/requests/${run.requestId}`} class="stat-value mono">
-                {run.requestId.slice(0, 8)}
+                {shortId(run.requestId)}
               </Link>
             </div>
           )}

@@ -5,7 +5,7 @@ import type { HistoryPageQuery, RequestFilter, RequestStatus, Task } from '../gq
 import { ErrorBox } from '../components/error-box';
 import { StatusBadge } from '../components/status-badge';
 import { Link, navigate, useLocation } from '../router';
-import { dateTime, ms, truncate } from '../lib/format';
+import { dateTime, ms, shortId, taskName, truncate } from '../lib/format';
 
 const HistoryPage_ = graphql(`
   query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {
@@ -173,7 +173,7 @@ export function HistoryPage() {
                   <th scope="col" class="hide-narrow">Model</th>
                   <th scope="col" class="hide-narrow">Input</th>
                   <th scope="col" class="hide-narrow">Output</th>
-                  <th scope="col" class="num">Time</th>
+                  <th scope="col" class="num hide-narrow">Time</th>
                 </tr>
               </thead>
               <tbody>
@@ -187,12 +187,12 @@ export function HistoryPage() {
                 {connection.edges.map(({ node }) => (
                   <tr key={node.id} data-id={node.id} data-status={node.status} onClick={() => navigate(`/requests/${node.id}`)}>
                     <td>
-                      <Link href={`/requests/${node.id}`} class="mono">
-                        {node.id.slice(0, 8)}
+                      <Link href={`/requests/${node.id}`} class="mono" title={node.id}>
+                        {shortId(node.id)}
                       </Link>
                       <div class="muted small">{dateTime(node.createdAt)}</div>
                     </td>
-                    <td>{node.task}</td>
+                    <td>{taskName(node.task)}</td>
                     <td>
                       <StatusBadge status={node.status} />
                       {node.error && <div class="small error-text">{node.error.code}</div>}
@@ -200,7 +200,7 @@ export function HistoryPage() {
                     <td class="hide-narrow">{node.model}</td>
                     <td class="hide-narrow">{truncate(node.inputText, 60) || <span class="muted">{node.inputModalities.join(', ').toLowerCase()}</span>}</td>
                     <td class="hide-narrow">{truncate(node.outputText, 60)}</td>
-                    <td class="num">{ms((node.queueMs ?? 0) + (node.computeMs ?? 0))}</td>
+                    <td class="num hide-narrow">{ms((node.queueMs ?? 0) + (node.computeMs ?? 0))}</td>
                   </tr>
                 ))}
               </tbody>

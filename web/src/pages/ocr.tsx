@@ -6,7 +6,7 @@ import { DropZone } from '../components/drop-zone';
 import { ErrorBox } from '../components/error-box';
 import { OcrView } from '../components/ocr-view';
 import { Link } from '../router';
-import { bytes, ms } from '../lib/format';
+import { bytes, ms, shortId } from '../lib/format';
 
 const RecognizeText = graphql(`
   mutation RecognizeText($input: RecognizeTextInput!) {
@@ -83,7 +83,7 @@ export function OcrPage() {
         <div class="panel">
           <p class="muted summary" data-testid="ocr-summary">
             {result.lines.length} {result.lines.length === 1 ? 'line' : 'lines'} · {result.width}×{result.height} px · {ms(result.request.computeMs)} ·{' '}
-            <Link href={`/requests/${result.request.id}`}>request {result.request.id.slice(0, 8)}</Link>
+            <Link href={`/requests/${result.request.id}`}>request {shortId(result.request.id)}</Link>
           </p>
           <OcrView src={preview} width={result.width} height={result.height} lines={result.lines} />
         </div>

@@ -9,7 +9,7 @@ import { StreamText, appendText, clearText } from '../components/stream-text';
 import { TimingBar } from '../components/timing-bar';
 import { Waveform } from '../components/waveform';
 import { decodeAudio, type DecodedAudio } from '../lib/audio';
-import { between, bytes, dateTime } from '../lib/format';
+import { between, bytes, dateTime, shortId } from '../lib/format';
 import { Segments } from './speech';
 import { Link } from '../router';
 import type { ComponentChildren } from 'preact';
@@ -200,7 +200,7 @@ export function RequestDetailPage({ id }: { id: string }) {
   return (
     <section class="page detail" aria-labelledby="detail-title">
       <h1 id="detail-title">
-        Request <span class="mono">{detail.id.slice(0, 8)}</span> <StatusBadge status={detail.status} />
+        Request <span class="mono">{shortId(detail.id)}</span> <StatusBadge status={detail.status} />
       </h1>
       <div class="panel">
         <dl class="facts">
@@ -213,7 +213,7 @@ export function RequestDetailPage({ id }: { id: string }) {
           {detail.promptTokens != null && <Fact term="Prompt tokens" value={String(detail.promptTokens)} />}
           {detail.completionTokens != null && <Fact term="Completion tokens" value={String(detail.completionTokens)} />}
           {generation && <Fact term="Finish reason" value={generation.finishReason} />}
-          {detail.parent && <Fact term="Parent" value={<Link href={`/requests/${detail.parent.id}`}>{detail.parent.id.slice(0, 8)}</Link>} />}
+          {detail.parent && <Fact term="Parent" value={<Link href={`/requests/${detail.parent.id}`}>{shortId(detail.parent.id)}</Link>} />}
         </dl>
         <TimingBar queueMs={detail.queueMs} firstOutputMs={firstOutputMs} computeMs={detail.computeMs} tokensPerSecond={tokensPerSecond} />
         {active(detail.status) && (
@@ -228,12 +228,12 @@ export function RequestDetailPage({ id }: { id: string }) {
       {detail.error && <ErrorBox error={detail.error} />}
       <ErrorBox error={error} />
 
-      <div class="columns">
+      <div class={detail.task === 'TEXT_GENERATION' ? 'columns' : 'stack'}>
         <div class="panel">
           <h2>Input</h2>
           {detail.inputText != null && <pre class="text-block">{detail.inputText}</pre>}
           {inputs.map((a) => (
-            <ArtifactPreview key={a.artifact.id} artifact={a.artifact} />
+            <ArtifactPreview key={a.artifact.id} artifact={a.artifact} captionOnly={result?.__typename === 'OcrResult' && a === image} />
           ))}
           <details>
             <summary>Parameters</summary>
@@ -277,7 +277,8 @@ function Fact({ term, value }: { term: string; value: ComponentChildren }) {
   );
 }
 
-function ArtifactPreview({ artifact }: { artifact: Detail['artifacts'][number]['artifact'] }) {
+/** `captionOnly` when the media is already shown with the output drawn over it. */
+function ArtifactPreview({ artifact, captionOnly }: { artifact: Detail['artifacts'][number]['artifact']; captionOnly?: boolean }) {
   const { contentType, url } = artifact;
   const caption = (
     <figcaption class="muted small">
@@ -287,6 +288,7 @@ function ArtifactPreview({ artifact }: { artifact: Detail['artifacts'][number]['
       · {bytes(artifact.byteSize)}
     </figcaption>
   );
+  if (captionOnly) return <figure class="artifact">{caption}</figure>;
   if (contentType.startsWith('image/')) {
     return (
       <figure class="artifact">

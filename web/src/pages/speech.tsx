@@ -7,7 +7,7 @@ import { ErrorBox } from '../components/error-box';
 import { Waveform } from '../components/waveform';
 import { decodeAudio, startRecording, type DecodedAudio } from '../lib/audio';
 import { Link } from '../router';
-import { bytes, ms, seconds } from '../lib/format';
+import { bytes, ms, seconds, shortId } from '../lib/format';
 
 const DetectSpeech = graphql(`
   mutation DetectSpeech($input: DetectSpeechInput!) {
@@ -128,7 +128,7 @@ export function SpeechPage() {
               <p class="muted summary" data-testid="vad-summary">
                 {result.segments.length} {result.segments.length === 1 ? 'segment' : 'segments'} · {seconds(speech)} of speech in{' '}
                 {seconds(result.durationSeconds)} · {ms(result.request.computeMs)} ·{' '}
-                <Link href={`/requests/${result.request.id}`}>request {result.request.id.slice(0, 8)}</Link>
+                <Link href={`/requests/${result.request.id}`}>request {shortId(result.request.id)}</Link>
               </p>
               <Segments segments={result.segments} />
             </>

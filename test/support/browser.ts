@@ -1,0 +1,61 @@
+/**
+ * A real Chromium (Debian's, never a downloaded one) driven by playwright-core, and the
+ * built web console: web/dist is built with vite's JS API when it is missing or older
+ * than its sources.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+
+export const WEB_ROOT = path.resolve('web');
+export const WEB_DIST = path.join(WEB_ROOT, 'dist');
+
+function newestMtime(entry: string): number {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(entry).map((name) => newestMtime(path.join(entry, name))));
+}
+
+export function webBuildIsStale(): boolean {
+  const index = path.join(WEB_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => path.join(WEB_ROOT, name)).filter(existsSync);
+  return Math.max(...sources.map(newestMtime)) > statSync(index).mtimeMs;
+}
+
+export async function ensureWebBuild(): Promise<string> {
+  if (webBuildIsStale()) {
+    const { build } = await import('vite');
+    await build({ root: WEB_ROOT, configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  return WEB_DIST;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Console errors and uncaught exceptions, as text, in the order they happened. */
+  errors: string[];
+}
+
+/**
+ * A page whose console errors and page errors are collected. `expected` lets a test name the
+ * one line Chromium itself logs for a response it asked the server to refuse.
+ */
+export async function openPage(context: BrowserContext, options: { expected?: RegExp[] } = {}): Promise<WatchedPage> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error') return;
+    const text = `${message.text()} (${message.location().url})`;
+    if (!options.expected?.some((pattern) => pattern.test(text))) errors.push(text);
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return { page, errors };
+}
