@@ -143,6 +143,23 @@ describe('web console', () => {
     await finish(watched);
   });
 
+  it('continues a chat from the keyboard and appends the reply as a turn', async () => {
+    const watched = await openPage(context);
+    const { page } = watched;
+    await page.goto('/generate');
+    await page.getByRole('radio', { name: 'Chat' }).check();
+    await setMaxTokens(page, 8);
+    const message = page.getByRole('textbox', { name: 'Message 2' });
+    await message.fill('Say something.');
+    await message.press('Control+Enter');
+    await page.locator('[data-stat="finish-reason"]').waitFor();
+    const output = await page.locator('.stream-text').textContent();
+    expect(await page.getByRole('combobox', { name: 'Role of message 3' }).inputValue()).toBe('assistant');
+    expect(await page.getByRole('textbox', { name: 'Message 3' }).inputValue()).toBe(output);
+    expect(await page.getByRole('textbox', { name: 'Message 4' }).inputValue()).toBe('');
+    await finish(watched);
+  });
+
   it('stops a long generation, and History lists it CANCELLED', async () => {
     const watched = await openPage(context);
     const { page } = watched;
