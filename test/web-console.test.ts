@@ -72,6 +72,10 @@ async function resultOrAlert(page: Page, selector: string): Promise<void> {
   if (await alert.count()) throw new Error(`the page shows an error: ${await alert.first().textContent()}`);
 }
 
+async function rowIds(page: Page): Promise<string[]> {
+  return page.locator('tr[data-id]').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id!));
+}
+
 async function statValue(page: Page, name: string): Promise<string> {
   return (await page.locator(`[data-stat="${name}"] .stat-value`).textContent()) ?? '';
 }
@@ -250,6 +254,30 @@ describe('web console', () => {
     await page.goto('/history');
     await page.locator('table.history tbody tr[data-id]').first().waitFor();
     for (const id of [ids.generated, ids.cancelled, ids.ocr]) expect(await page.locator(`tr[data-id="${id}"]`).count()).toBe(1);
+
+    // The text filter searches inputs and outputs: the OCR output has "Invoice", the generations don't.
+    await page.getByRole('searchbox', { name: 'Text' }).fill('Invoice');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('text') === 'Invoice');
+    await page.waitForFunction((id) => {
+      const rows = [...document.querySelectorAll<HTMLElement>('tr[data-id]')].map((row) => row.dataset.id);
+      return rows.includes(id) && rows.length === 1;
+    }, ids.ocr);
+
+    // Cursor pagination two at a time: Next shows other rows, Previous the first ones again.
+    await page.goto('/history?size=2');
+    await page.locator('tr[data-id]').nth(1).waitFor();
+    const first = await rowIds(page);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForFunction((before) => document.querySelector<HTMLElement>('tr[data-id]')?.dataset.id !== before, first[0]);
+    const second = await rowIds(page);
+    expect(second).toHaveLength(2);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.waitForFunction((expected) => document.querySelector<HTMLElement>('tr[data-id]')?.dataset.id === expected, first[0]);
+    expect(await rowIds(page)).toEqual(first);
+    await page.goto('/history');
+    await page.locator(`tr[data-id="${ids.ocr}"] a`).waitFor();
 
     await page.locator(`tr[data-id="${ids.ocr}"] a`).click();
     await page.waitForURL(`**/requests/${ids.ocr}`);

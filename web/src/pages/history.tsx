@@ -42,6 +42,12 @@ const HistoryPage_ = graphql(`
 `);
 
 const PAGE = 20;
+
+/** Rows per page: `?size=` in the address (1–100), 20 by default. */
+function pageSize(query: URLSearchParams): number {
+  const size = Number(query.get('size'));
+  return Number.isInteger(size) && size >= 1 && size <= 100 ? size : PAGE;
+}
 const TASKS: Task[] = ['TEXT_GENERATION', 'OCR', 'VAD', 'TENSOR'];
 const STATUSES: RequestStatus[] = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const FILTER_KEYS = ['task', 'model', 'status', 'since', 'until', 'text'] as const;
@@ -76,7 +82,7 @@ export function HistoryPage() {
     setLoading(true);
     request(
       HistoryPage_,
-      before ? { last: PAGE, before, filter: filterOf(query) } : { first: PAGE, after: after ?? undefined, filter: filterOf(query) },
+      before ? { last: pageSize(query), before, filter: filterOf(query) } : { first: pageSize(query), after: after ?? undefined, filter: filterOf(query) },
       controller.signal,
     )
       .then((result) => {
@@ -94,6 +100,7 @@ export function HistoryPage() {
 
   function apply(form: HTMLFormElement) {
     const next = new URLSearchParams();
+    if (query.has('size')) next.set('size', query.get('size')!);
     for (const name of FILTER_KEYS) {
       const value = (form.elements.namedItem(name) as HTMLInputElement | null)?.value;
       if (value) next.set(name, value);
