@@ -7,7 +7,7 @@
  * fast) → the model's Scheduler → the task's run function on the model's session pool.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { badInput, modelNotFound, TesseraError, throwIfAborted } from '../errors.js';
 import { decodeAudio } from './media/audio.js';
 import { decodeImage, type DecodedImage } from './media/image.js';
@@ -16,7 +16,11 @@ import type { ModelManifest } from './repository/manifest.js';
 import { abortable } from './runtime/abortable.js';
 import type { Logger } from './runtime/logger.js';
 import { openModel, type OpenedModel } from './runtime/model-loader.js';
-import type { RuntimeOptions } from './runtime/options.js';
+import { sessionSettings, type RuntimeOptions } from './runtime/options.js';
+import { createSession } from './runtime/create-session.js';
+import { verifyModelFiles } from './repository/repository.js';
+import { TextGenerator } from './generation/text-generator.js';
+import type { GenerationEvent, GenerationRequest } from './generation/types.js';
 import {
   hasBatchAxis,
   splitOutputs,
@@ -71,8 +75,8 @@ type Serving =
   | { task: 'OCR'; opened: OpenedModel; scheduler: Scheduler<DecodedImage, OcrOutput> }
   | { task: 'VAD'; opened: OpenedModel; scheduler: Scheduler<VadJob, SpeechSegment[]>; sampleRate: number }
   | { task: 'TENSOR'; opened: OpenedModel; scheduler: Scheduler<TensorRequest, Record<string, TensorOutput>>; batchable: boolean }
-  /** The TextGenerator binding lands here; until then the sessions load and are checked only. */
-  | { task: 'TEXT_GENERATION'; opened: OpenedModel; scheduler?: undefined };
+  /** Generation schedules itself (continuous batching in the generator's decode loop). */
+  | { task: 'TEXT_GENERATION'; opened?: undefined; scheduler?: undefined; generator: TextGenerator; executionProvider: ExecutionProviderName };
 
 interface ModelSlot {
   entry: RepositoryEntry;
@@ -266,7 +270,8 @@ export class Engine {
 
   private async release(serving: Serving, reason: TesseraError, abortRunning: boolean): Promise<void> {
     await serving.scheduler?.close(reason, { abortRunning });
-    await serving.opened.pool.close();
+    if (serving.task === 'TEXT_GENERATION') await serving.generator.close();
+    else await serving.opened.pool.close();
   }
 
   /** Starts loading unless a load is already under way; settles when the model is READY or FAILED. */
@@ -292,6 +297,21 @@ export class Engine {
       const { entry } = slot;
       if (!entry.manifest) throw new Error(entry.error ?? 'no manifest');
       const manifest = entry.manifest;
+      if (manifest.task === 'TEXT_GENERATION') {
+        const serving = await this.openGenerator({ ...entry, manifest });
+        if (this.closed) {
+          await this.release(serving, new TesseraError('SHUTTING_DOWN', 'The inference engine is shutting down.'), true);
+          throw new TesseraError('SHUTTING_DOWN', 'The inference engine is shutting down.');
+        }
+        slot.serving = serving;
+        slot.status = 'READY';
+        slot.executionProvider = serving.executionProvider;
+        this.options.logger.info(
+          { model: name, executionProvider: serving.executionProvider, ms: Math.round(performance.now() - started) },
+          `model ${name}: ready`,
+        );
+        return serving;
+      }
       const opened = await openModel({ ...entry, manifest }, this.options.runtime, this.options.logger, (error) =>
         this.onCrash(slot, error),
       );
@@ -405,8 +425,42 @@ export class Engine {
         return { task: 'TENSOR', opened, scheduler, batchable };
       }
       case 'TEXT_GENERATION':
-        return { task: 'TEXT_GENERATION', opened };
+        throw new Error('text-generation models are opened by openGenerator');
     }
+  }
+
+  /**
+   * A decoder LM runs in this thread with its own decode loop: steps of concurrent requests
+   * share one session run, which a per-request queue in front of it could not do.
+   */
+  private async openGenerator(entry: RepositoryEntry & { manifest: ModelManifest }): Promise<Extract<Serving, { task: 'TEXT_GENERATION' }>> {
+    const { manifest } = entry;
+    const files = await verifyModelFiles(entry);
+    const graph = Object.keys(files).find((key) => files[key].toLowerCase().endsWith('.onnx'))!;
+    let executionProvider: ExecutionProviderName = 'cpu';
+    const generator = await TextGenerator.load(entry.dir, {
+      graphFile: relative(entry.dir, files[graph]),
+      maxBatchSize: manifest.batching.maxBatchSize,
+      maxQueue: manifest.batching.maxQueue,
+      tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
+      logger: this.options.logger,
+      createSession: async (file) => {
+        const created = await createSession(file, sessionSettings(this.options.runtime));
+        executionProvider = created.executionProvider;
+        if (created.fallbackReason) {
+          this.options.logger.warn({ model: manifest.name, reason: created.fallbackReason }, `model ${manifest.name}: falling back to the CPU execution provider`);
+        }
+        return created.session;
+      },
+    });
+    try {
+      // Warm-up: one token, so the first user request does not pay for graph initialisation.
+      for await (const _event of generator.generate({ prompt: 'a', maxTokens: 1 })) void _event;
+    } catch (error) {
+      await generator.close();
+      throw error;
+    }
+    return { task: 'TEXT_GENERATION', generator, executionProvider };
   }
 
   /** The serving state of a model for a request, loading it on first use. */
@@ -472,6 +526,18 @@ export class Engine {
     const request = tensorRequest(feeds, metadata, serving.batchable);
     const { output, stats } = await serving.scheduler.submit(request, options);
     return { outputs: output, stats };
+  }
+
+  /**
+   * Validates the request against the model (bad parameters, prompt too long for the
+   * context) and returns its event stream; work starts when iteration starts.
+   */
+  async generate(model: string | undefined, request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<AsyncIterable<GenerationEvent>> {
+    this.assertOpen();
+    const { name } = this.resolveModel('TEXT_GENERATION', model);
+    throwIfAborted(options.signal);
+    const serving = await this.serving(name, 'TEXT_GENERATION', options.signal);
+    return serving.generator.generate(request, options);
   }
 
   /** Cancels waiting work, aborts running work, and releases every session. */

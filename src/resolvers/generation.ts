@@ -69,13 +69,17 @@ function inputTextOf(request: GenerationRequest): string {
 interface Prepared {
   model: string;
   request: GenerationRequest;
+  events: AsyncIterable<GenerationEvent>;
+  controller: AbortController;
 }
 
+/** Validates against the model before anything is persisted; the engine's work starts only when the events are read. */
 async function prepare(ctx: Context, input: GenerateInputValue): Promise<Prepared> {
   const model = ctx.engine.resolveModel('TEXT_GENERATION', input.model ?? undefined);
   const request = toRequest(input);
-  await ctx.engine.validateGeneration(model.name, request);
-  return { model: model.name, request };
+  const controller = new AbortController();
+  const events = await ctx.engine.generate(model.name, request, { signal: controller.signal });
+  return { model: model.name, request, events, controller };
 }
 
 /** Runs one generation to its end, publishing GraphQL-shaped events into the run. Never rejects. */
@@ -128,7 +132,7 @@ async function pump(ctx: Context, row: RequestRow, run: ActiveRun<GenerationEven
   };
 
   try {
-    for await (const event of ctx.engine.generate(prepared.model, prepared.request, { signal: run.signal })) {
+    for await (const event of prepared.events) {
       if (event.type === 'started') {
         promptTokens = event.promptTokens;
         void ctx.requests.markRunning(row.id, new Date(startedAt + event.queueMs)).catch(() => undefined);
@@ -184,7 +188,7 @@ async function begin(ctx: Context, input: GenerateInputValue) {
   });
   let run: ActiveRun<GenerationEventShape>;
   try {
-    run = ctx.runs.start<GenerationEventShape>(row.id, ctx.signal);
+    run = ctx.runs.start<GenerationEventShape>(row.id, ctx.signal, prepared.controller);
   } catch (error) {
     await settleFailure(ctx, row.id, error);
     throw error;

@@ -7,14 +7,17 @@ import { TesseraError } from '../errors.js';
 import { AsyncQueue } from './async-queue.js';
 
 export class ActiveRun<E = unknown> {
-  readonly controller = new AbortController();
   private readonly log: E[] = [];
   private readonly listeners = new Set<AsyncQueue<E>>();
   private ended = false;
   private resolveFinished!: () => void;
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
 
-  constructor(readonly id: string) {}
+  /** The controller may be made before the run, when work must be prepared against its signal. */
+  constructor(
+    readonly id: string,
+    readonly controller: AbortController = new AbortController(),
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -56,9 +59,9 @@ export class RunRegistry {
   }
 
   /** Registers a run whose signal also follows the client's signal. */
-  start<E>(id: string, clientSignal?: AbortSignal): ActiveRun<E> {
+  start<E>(id: string, clientSignal?: AbortSignal, controller?: AbortController): ActiveRun<E> {
     if (this.closing) throw new TesseraError('SHUTTING_DOWN', 'The server is shutting down and accepts no new work.');
-    const run = new ActiveRun<E>(id);
+    const run = new ActiveRun<E>(id, controller);
     if (clientSignal) {
       const onAbort = () => run.controller.abort(new TesseraError('CANCELLED', 'The client went away.'));
       if (clientSignal.aborted) onAbort();

@@ -20,7 +20,7 @@ export function createMaskError(logger: Logger) {
     const original = graphqlError?.originalError ?? error;
     if (isTesseraError(original)) return codedError(original, graphqlError?.path);
     if (original instanceof GraphQLError && original.extensions?.code) return original;
-    if (graphqlError && !graphqlError.originalError) {
+    if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
       // Parse, validation and variable-coercion errors come from the client's document.
       if (graphqlError.extensions?.code) return graphqlError;
       return new GraphQLError(graphqlError.message, {

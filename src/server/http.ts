@@ -41,7 +41,7 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
             return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is ${length} bytes; the limit is ${limit} (MAX_BODY_BYTES).`);
           }
         }
-        await yoga.handleNodeRequestAndResponse(req, res, {});
+        await yoga.handle(req, res);
         return;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && web.serve(req, res, pathname)) return;

@@ -38,7 +38,7 @@ export async function gqlUpload<T, V>(
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: print(document), variables }));
   form.set('map', JSON.stringify({ 0: [`variables.${file.path}`] }));
-  form.set('0', new Blob([file.bytes], { type: file.type }), file.name);
+  form.set('0', new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
   const response = await fetch(url, { method: 'POST', body: form, headers: { 'graphql-require-preflight': '1' } });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
