@@ -76,6 +76,8 @@ interface RunState {
   tokens: number;
   /** Client-side until the server's figure arrives with completion. */
   firstTokenMs?: number;
+  /** How long the first token has been awaited so far. */
+  waitingMs?: number;
   tokensPerSecond?: number | null;
   queueMs?: number;
   finishReason?: FinishReason;
@@ -108,6 +110,7 @@ export function GeneratePage() {
   const stopRef = useRef<(() => void) | null>(null);
   const live = useRef<RunState | null>(null);
   const frame = useRef(0);
+  const waiting = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
 
   useEffect(() => {
     request(GenerationModels)
@@ -116,7 +119,11 @@ export function GeneratePage() {
         setModel((current) => current || (data.models.find((m) => m.status === 'READY') ?? data.models[0])?.name || '');
       })
       .catch(setError);
-    return () => stopRef.current?.();
+    return () => {
+      stopRef.current?.();
+      cancelAnimationFrame(frame.current);
+      clearInterval(waiting.current);
+    };
   }, []);
 
   const running = run?.phase === 'starting' || run?.phase === 'streaming';
@@ -151,7 +158,15 @@ export function GeneratePage() {
     const schedule = () => {
       if (!frame.current) frame.current = requestAnimationFrame(publish);
     };
+    // Until the first token, the wait itself is the live figure (prefill on a big model takes a while).
+    const ticker = setInterval(() => {
+      if (firstAt || state.phase === 'stopped') return clearInterval(ticker);
+      state.waitingMs = performance.now() - began;
+      schedule();
+    }, 100);
+    waiting.current = ticker;
     const settle = () => {
+      clearInterval(ticker);
       cancelAnimationFrame(frame.current);
       frame.current = 0;
       stopRef.current = null;
@@ -205,6 +220,7 @@ export function GeneratePage() {
     stopRef.current?.();
     stopRef.current = null;
     cancelAnimationFrame(frame.current);
+    clearInterval(waiting.current);
     frame.current = 0;
     if (!state) return;
     state.phase = 'stopped';
@@ -338,7 +354,11 @@ export function GeneratePage() {
       <div class="panel output">
         <div class="stats" aria-live="polite">
           <Stat label="Status" value={run ? describe(run) : 'idle'} name="status" />
-          <Stat label="First token" value={ms(run?.firstTokenMs)} name="ttft" />
+          <Stat
+            label="First token"
+            value={run?.firstTokenMs != null ? ms(run.firstTokenMs) : running && run?.waitingMs != null ? `${ms(run.waitingMs)}…` : '—'}
+            name="ttft"
+          />
           <Stat label="Tokens" value={run ? String(run.tokens) : '—'} name="tokens" />
           <Stat label="Speed" value={rate(run?.tokensPerSecond)} name="speed" />
           {run?.finishReason && <Stat label="Finish" value={run.finishReason} name="finish-reason" />}
