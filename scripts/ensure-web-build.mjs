@@ -30,4 +30,6 @@ try {
   process.exit(0);
 }
 console.log('web console: building web/dist');
-await build({ root: web, configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
+// A development NODE_ENV in the shell would otherwise give a development bundle.
+process.env.NODE_ENV = 'production';
+await build({ root: web, configFile: path.join(web, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
