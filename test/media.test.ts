@@ -313,3 +313,14 @@ describe('sniffing', () => {
     expect(sniffMediaType(new Uint8Array(0))).toBeNull();
   });
 });
+
+describe('streamed WAV headers', () => {
+  it('reads a WAV whose writer could not seek back to fix the sizes (sox to a pipe)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const piped = execFileSync('sox', ['-n', '-r', '16000', '-b', '16', '-t', 'wav', '-', 'synth', '1.5', 'sine', '440'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(piped.readUInt32LE(40)).toBeGreaterThan(0x7fff0000);
+    const { decodeAudio } = await import('../src/inference/media/audio.js');
+    const decoded = await decodeAudio(new Uint8Array(piped), { targetSampleRate: 16000, maxSeconds: 10 });
+    expect(decoded.durationSeconds).toBeCloseTo(1.5, 2);
+  });
+});

@@ -32,6 +32,7 @@ const FORMAT_ALAW = 0x0006;
 const FORMAT_MULAW = 0x0007;
 const FORMAT_EXTENSIBLE = 0xfffe;
 /** Writers streaming to a pipe cannot seek back to fill in the size; they leave one of these. */
+const STREAMING_PLACEHOLDER = 0x7fff0000;
 const UNKNOWN_SIZES = new Set([0, 0xffffffff]);
 
 const corrupt = (message: string) => new TesseraError('BAD_USER_INPUT', `The WAV file is corrupt: ${message}`);
@@ -98,7 +99,9 @@ export function readWavHeader(bytes: Uint8Array): WavHeader {
       dataOffset = body;
       const available = bytes.length - body;
       if (riff === 'RF64' && size === 0xffffffff && rf64DataBytes !== null) dataBytes = rf64DataBytes;
-      else if (UNKNOWN_SIZES.has(size)) dataBytes = available;
+      // Streaming writers (sox to a pipe, some recorders) cannot seek back to fix the size and
+      // leave a huge placeholder; the data then simply runs to the end of the file.
+      else if (UNKNOWN_SIZES.has(size) || size >= STREAMING_PLACEHOLDER) dataBytes = available;
       else dataBytes = size;
       if (dataBytes > available) {
         throw corrupt(`the data chunk declares ${dataBytes} bytes but ${available} are present (truncated upload?).`);

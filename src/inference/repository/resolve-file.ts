@@ -1,7 +1,8 @@
 /**
  * Turns a manifest file path into an absolute path. `npm:<package>/<subpath>` finds the
- * package folder the way Node does (walking up node_modules from the model folder) and
- * reads the file from there, so models shipped as npm packages come pinned by package.json.
+ * package folder the way Node does, walking up node_modules from the model folder and then
+ * from Tessera's own installation (a MODELS_DIR elsewhere on disk still finds the packages
+ * that Tessera's package.json pins), and reads the file from there.
  * The package's `exports` map is deliberately bypassed: model packages rarely export
  * their asset files, but the files are on disk all the same.
  */
@@ -26,7 +27,10 @@ export function splitNpmSpecifier(specifier: string): { packageName: string; sub
 }
 
 function packageFolder(packageName: string, fromDir: string): string {
-  const lookup = createRequire(join(resolve(fromDir), 'noop.js')).resolve.paths(packageName) ?? [];
+  const lookup = [
+    ...(createRequire(join(resolve(fromDir), 'noop.js')).resolve.paths(packageName) ?? []),
+    ...(createRequire(import.meta.url).resolve.paths(packageName) ?? []),
+  ];
   for (const nodeModules of lookup) {
     const candidate = join(nodeModules, packageName);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
