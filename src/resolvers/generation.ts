@@ -199,6 +199,7 @@ async function begin(ctx: Context, input: GenerateInputValue) {
 
 export async function* generateEvents(ctx: Context, input: GenerateInputValue): AsyncGenerator<GenerationEventShape> {
   const { run, done } = await begin(ctx, input);
+  const closeStream = ctx.runs.openStream();
   let completed = false;
   try {
     for await (const event of run.attach()) {
@@ -209,6 +210,7 @@ export async function* generateEvents(ctx: Context, input: GenerateInputValue): 
     if (!completed) run.controller.abort(cancelled('The subscriber went away.'));
     // The final row is written before the subscription ends, so what a client reads next is settled.
     await done;
+    closeStream();
   }
 }
 

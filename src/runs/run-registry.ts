@@ -48,7 +48,20 @@ export class ActiveRun<E = unknown> {
 
 export class RunRegistry {
   private readonly runs = new Map<string, ActiveRun<any>>();
+  private readonly streams = new Set<Promise<void>>();
   private closing = false;
+
+  /**
+   * Marks a subscription stream as open until the returned function is called, so shutdown
+   * waits for the last events (a cancellation's completion) to reach their clients.
+   */
+  openStream(): () => void {
+    let close!: () => void;
+    const open = new Promise<void>((resolve) => (close = resolve));
+    this.streams.add(open);
+    void open.then(() => this.streams.delete(open));
+    return close;
+  }
 
   get size(): number {
     return this.runs.size;
@@ -95,12 +108,25 @@ export class RunRegistry {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
     ]);
     clearTimeout(timer);
-    if (!timedOut) return { finished: all.length, cancelled: 0 };
+    if (!timedOut) {
+      await this.streamsClosed(1000);
+      return { finished: all.length, cancelled: 0 };
+    }
     const remaining = [...this.runs.values()];
     for (const run of remaining) {
       run.controller.abort(new TesseraError('CANCELLED', 'The server shut down before this request finished.'));
     }
     await Promise.all(remaining.map((run) => run.finished));
+    await this.streamsClosed(1000);
     return { finished: all.length - remaining.length, cancelled: remaining.length };
+  }
+
+  private async streamsClosed(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.streams]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 }
