@@ -537,7 +537,12 @@ export class Engine {
     const { name } = this.resolveModel('TEXT_GENERATION', model);
     throwIfAborted(options.signal);
     const serving = await this.serving(name, 'TEXT_GENERATION', options.signal);
-    return serving.generator.generate(request, options);
+    // A chat format without an end-of-turn token runs on into the next turn; the manifest
+    // names where a turn ends (settings.chatStop), used unless the client sets its own stops.
+    const chatStop = this.slots.get(name)?.entry.manifest?.settings.chatStop;
+    const withStops =
+      request.messages && request.stop === undefined && Array.isArray(chatStop) ? { ...request, stop: chatStop as string[] } : request;
+    return serving.generator.generate(withStops, options);
   }
 
   /** Cancels waiting work, aborts running work, and releases every session. */
