@@ -4,7 +4,7 @@
  * and every request shows up in History. Screenshots go to test/artifacts/web-console/.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -16,6 +16,8 @@ import { ensureWebBuild, launchChromium, openPage, type WatchedPage } from './su
 
 const SHOTS = path.resolve('test/artifacts/web-console');
 const LINES = ['Invoice 2026', 'Total 42.50 EUR', 'Due 2026-04-01'];
+/** Tokens for a generation that must still be running seconds later (the fixture LM's context is 8192). */
+const LONG = 8000;
 
 let models: TestModels;
 let server: TestServer;
@@ -29,13 +31,6 @@ async function renderPage(): Promise<Buffer> {
   ).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360"><rect width="100%" height="100%" fill="#fff"/>${body}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
-}
-
-function inProject(repository: TestModels): TestModels {
-  const dir = mkdtempSync(path.resolve('test/artifacts/models-'));
-  cpSync(repository.dir, dir, { recursive: true });
-  repository.cleanup();
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function speechWav(words: string): Buffer {
@@ -90,11 +85,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const [webRoot, repository] = await Promise.all([
     ensureWebBuild(),
-    // A long context so a "long" generation is still running when Stop is pressed.
-    createTestModels({ lm: { maxPositions: 2048 }, real: ['paddleocr-v4', 'silero-vad'] }),
+    // A long context so a "long" generation is still running when it is stopped or followed.
+    createTestModels({ lm: { maxPositions: 8192 }, real: ['paddleocr-v4', 'silero-vad'] }),
   ]);
-  // npm: model paths resolve from the models folder upwards, so it has to live inside the project.
-  models = inProject(repository);
+  models = repository;
   server = await startTestServer({ modelsDir: models.dir, webRoot });
   browser = await launchChromium();
   context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
@@ -168,13 +162,13 @@ describe('web console', () => {
     const watched = await openPage(context);
     const { page } = watched;
     await page.goto('/generate');
-    await setMaxTokens(page, 1900);
+    await setMaxTokens(page, LONG);
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.waitForFunction(() => (document.querySelector('.stream-text')?.childNodes.length ?? 0) >= 2);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.waitForFunction(() => document.querySelector('[data-stat="status"] .stat-value')?.textContent === 'stopped');
     expect(await statValue(page, 'finish-reason')).toBe('CANCELLED');
-    expect(Number(await statValue(page, 'tokens'))).toBeLessThan(1900);
+    expect(Number(await statValue(page, 'tokens'))).toBeLessThan(LONG);
     ids.cancelled = await linkedRequestId(page, '.stats');
 
     await page.getByRole('link', { name: 'History' }).click();
@@ -190,6 +184,31 @@ describe('web console', () => {
     expect(await row.getAttribute('data-status')).toBe('CANCELLED');
     await shot(page, 'history-cancelled');
     await finish(watched);
+  });
+
+  it('follows a running generation on its detail page and cancels it there', async () => {
+    const generator = await openPage(context);
+    await generator.page.goto('/generate');
+    await setMaxTokens(generator.page, LONG);
+    await generator.page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await generator.page.locator('.stats a[href^="/requests/"]').waitFor();
+    const id = await linkedRequestId(generator.page, '.stats');
+
+    const watched = await openPage(context);
+    const { page } = watched;
+    await page.goto(`/requests/${id}`);
+    await page.locator('.stream.streaming').waitFor();
+    const seen = await page.locator('.stream-text').evaluate((el) => el.childNodes.length);
+    await page.waitForFunction((before) => (document.querySelector('.stream-text')?.childNodes.length ?? 0) > before, seen);
+    await page.getByRole('button', { name: 'Cancel request' }).click();
+    await page.locator('h1 .badge-cancelled').waitFor();
+    // The page that started it hears the same end.
+    await generator.page.waitForFunction(() => document.querySelector('[data-stat="finish-reason"] .stat-value')?.textContent === 'CANCELLED');
+    expect(await statValue(generator.page, 'status')).toBe('cancelled');
+    expect(Number(await statValue(generator.page, 'tokens'))).toBeLessThan(LONG);
+    await shot(page, 'detail-cancelled');
+    await finish(watched);
+    await finish(generator);
   });
 
   it('reads an uploaded image and draws a box over each line', async () => {

@@ -4,7 +4,8 @@ import type { ApiError } from '../api';
 export function ErrorBox({ error }: { error: Pick<ApiError, 'code' | 'message'> | null | undefined }) {
   if (!error) return null;
   return (
-    <div class="error" role="alert">
+    // A cancellation is something a person asked for, not a failure: same words, quieter colours.
+    <div class={error.code === 'CANCELLED' ? 'error notice' : 'error'} role="alert">
       <code class="error-code">{error.code}</code>
       <span class="error-message">{error.message}</span>
     </div>

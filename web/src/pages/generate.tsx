@@ -390,7 +390,7 @@ function describe(run: RunState): string {
     case 'failed':
       return 'failed';
     default:
-      return 'done';
+      return run.finishReason === 'CANCELLED' ? 'cancelled' : 'done';
   }
 }
 
