@@ -1,0 +1,240 @@
+/**
+ * Text-generation contenders behind one interface, so the same workloads (one stream, N
+ * concurrent streams, N streams of mixed lengths) run against Tessera's generator, the
+ * engine, the GraphQL server over graphql-ws, and @huggingface/transformers.
+ */
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { Engine } from '../../src/inference/engine.js';
+import type { TextGenerator } from '../../src/inference/generation/index.js';
+import type { GenerationEvent, GenerationRequest } from '../../src/inference/generation/types.js';
+import { subscribeWs } from '../../test/support/client.js';
+import { GenerateDocument } from '../../test/generated/graphql.js';
+
+export const PROMPTS = [
+  'Once upon a time there was a little',
+  'The cat sat on the',
+  'User: What is the sun?\nAssistant:',
+  'In the morning the children went to',
+  'Tom had a red ball. One day',
+  'The old man looked at the sea and said',
+  'Why is the sky blue?',
+  'Lily wanted to',
+];
+
+/** The mixed workload: streams asking for 1/8 to all of `tokens`, as real traffic does. */
+export const MIXED_STREAMS = 32;
+export const mixedLimits = (tokens: number, streams = MIXED_STREAMS) =>
+  Array.from({ length: streams }, (_, i) => Math.max(1, Math.round((tokens * ((i % 8) + 1)) / 8)));
+
+export interface StreamResult {
+  /** From the request to the first token the caller sees. */
+  ttftMs: number;
+  /** Decode rate after the first token, as the caller sees tokens arrive. */
+  tokensPerSecond: number;
+  tokens: number;
+}
+
+export interface AggregateResult {
+  streams: number;
+  tokens: number;
+  wallMs: number;
+  tokensPerSecond: number;
+}
+
+export interface Contender {
+  name: string;
+  single(maxTokens: number): Promise<StreamResult>;
+  /** One stream per entry of `limits` (its maxTokens), all started at once; prompt i is PROMPTS[i % 8]. */
+  concurrent(limits: number[]): Promise<AggregateResult>;
+  close(): Promise<void>;
+}
+
+const now = () => performance.now();
+
+/** What an event stream says about itself: a token arrived, or it completed with this many tokens. */
+type Seen = 'token' | { completed: number } | null;
+
+async function timeStream<E>(events: AsyncIterable<E>, see: (event: E) => Seen, t0: number): Promise<StreamResult> {
+  let first = 0;
+  let last = 0;
+  let tokens = 0;
+  for await (const event of events) {
+    const seen = see(event);
+    if (seen === 'token') {
+      first ||= now();
+      last = now();
+    } else if (seen) tokens = seen.completed;
+  }
+  return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
+}
+
+const aggregate = (streams: number, counts: number[], start: number): AggregateResult => {
+  const wallMs = now() - start;
+  const tokens = counts.reduce((a, b) => a + b, 0);
+  return { streams, tokens, wallMs, tokensPerSecond: (tokens * 1000) / wallMs };
+};
+
+function seeEngineEvent(event: GenerationEvent): Seen {
+  if (event.type === 'token') return 'token';
+  if (event.type === 'completed') {
+    if (event.error) throw new Error(`generation failed: ${event.error.code} ${event.error.message}`);
+    return { completed: event.usage.completionTokens };
+  }
+  return null;
+}
+
+/** Any in-process source of GenerationEvents: the generator itself or the engine in front of it. */
+async function eventsContender(
+  name: string,
+  open: (request: GenerationRequest) => Promise<AsyncIterable<GenerationEvent>>,
+  warmTokens: number,
+  close: () => Promise<void>,
+): Promise<Contender> {
+  // Warm-up at full length: first runs allocate per shape.
+  for await (const _ of await open({ prompt: PROMPTS[0], maxTokens: warmTokens })) void _;
+  return {
+    name,
+    async single(maxTokens) {
+      const t0 = now();
+      return timeStream(await open({ prompt: PROMPTS[0], maxTokens }), seeEngineEvent, t0);
+    },
+    async concurrent(limits) {
+      const start = now();
+      const counts = await Promise.all(
+        limits.map(async (maxTokens, i) => (await timeStream(await open({ prompt: PROMPTS[i % PROMPTS.length], maxTokens }), seeEngineEvent, start)).tokens),
+      );
+      return aggregate(limits.length, counts, start);
+    },
+    close,
+  };
+}
+
+export function generatorContender(generator: TextGenerator, warmTokens: number, name = 'tessera generator'): Promise<Contender> {
+  return eventsContender(name, async (request) => generator.generate(request), warmTokens, () => generator.close());
+}
+
+/** The engine in-process, as the GraphQL resolvers call it. Closing it is the caller's job. */
+export function engineContender(engine: Engine, model: string, warmTokens: number, name = 'tessera engine'): Promise<Contender> {
+  return eventsContender(name, (request) => engine.generate(model, request), warmTokens, async () => undefined);
+}
+
+/** One graphql-ws connection, opened now and kept open (lazy: false), so timings leave out the handshake. */
+async function connectedClient(wsUrl: string): Promise<Client> {
+  let client!: Client;
+  await new Promise<void>((resolve, reject) => {
+    client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: reject,
+      on: { connected: () => resolve() },
+    });
+  });
+  return client;
+}
+
+/**
+ * The `generate` subscription over graphql-ws against a running server: one WebSocket per
+ * concurrent stream, as separate clients would have. Each request is persisted by the server.
+ */
+export async function graphqlContender(wsUrl: string, model: string, maxStreams: number, warmTokens: number, name = 'tessera GraphQL (ws)'): Promise<Contender> {
+  const clients: Client[] = [];
+  for (let i = 0; i < maxStreams; i += 1) clients.push(await connectedClient(wsUrl));
+  const stream = (client: Client, prompt: string, maxTokens: number, t0: number) =>
+    timeStream(
+      subscribeWs(client, GenerateDocument, { input: { model, prompt, maxTokens } }),
+      (result) => {
+        if (result.errors) throw new Error(`generate subscription failed: ${JSON.stringify(result.errors)}`);
+        const event = result.data?.generate;
+        if (event?.__typename === 'GenerationToken') return 'token';
+        if (event?.__typename === 'GenerationCompleted') {
+          if (event.error) throw new Error(`generation failed: ${event.error.code} ${event.error.message}`);
+          return { completed: event.usage.completionTokens };
+        }
+        return null;
+      },
+      t0,
+    );
+  await stream(clients[0], PROMPTS[0], warmTokens, now());
+  // Every connection serves one short request first, so none is cold when timed.
+  await Promise.all(clients.map((client) => stream(client, PROMPTS[1], 1, now())));
+  return {
+    name,
+    single: (maxTokens) => stream(clients[0], PROMPTS[0], maxTokens, now()),
+    async concurrent(limits) {
+      if (limits.length > clients.length) throw new Error(`${limits.length} streams asked for, ${clients.length} connections open`);
+      const start = now();
+      const results = await Promise.all(limits.map((maxTokens, i) => stream(clients[i], PROMPTS[i % PROMPTS.length], maxTokens, start)));
+      return aggregate(limits.length, results.map((r) => r.tokens), start);
+    },
+    close: async () => {
+      await Promise.all(clients.map((client) => client.dispose()));
+    },
+  };
+}
+
+/**
+ * @huggingface/transformers on the same model folder (onnx/model.onnx, fp32). It has no
+ * continuous batching: N streams run as one statically batched generate call over the
+ * left-padded prompts, its fastest way to serve N prompts. Only the tokens each request
+ * asked for are counted, up to and including its first end-of-sequence token.
+ */
+export async function transformersContender(dir: string, threads: number, warmTokens: number, name = 'transformers.js'): Promise<Contender> {
+  const { env, pipeline, TextStreamer } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = path.dirname(dir) + path.sep;
+  const pipe = await pipeline('text-generation', path.basename(dir), {
+    local_files_only: true,
+    dtype: 'fp32',
+    device: 'cpu',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  const { model, tokenizer } = pipe;
+  const eos = new Set<bigint>(
+    [tokenizer.eos_token_id, ...(tokenizer.all_special_ids ?? [])].filter((v) => v !== undefined && v !== null).map((v) => BigInt(v)),
+  );
+  tokenizer.padding_side = 'left';
+
+  const countNew = (ids: bigint[][], promptLength: number) =>
+    ids.map((row) => {
+      const fresh = row.slice(promptLength);
+      const end = fresh.findIndex((t) => eos.has(t));
+      return end === -1 ? fresh.length : end + 1;
+    });
+  const generate = async (prompts: string[], maxNewTokens: number, streamer?: unknown) => {
+    const inputs = tokenizer(prompts, { padding: true });
+    const out = (await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false, streamer } as never)) as { tolist(): bigint[][] };
+    return countNew(out.tolist(), (inputs.input_ids as { dims: number[] }).dims[1]);
+  };
+
+  await generate([PROMPTS[0]], warmTokens);
+  return {
+    name,
+    async single(maxTokens) {
+      let first = 0;
+      let last = 0;
+      const streamer = new TextStreamer(tokenizer, {
+        skip_prompt: true,
+        callback_function: () => undefined,
+        token_callback_function: () => {
+          first ||= now();
+          last = now();
+        },
+      });
+      const t0 = now();
+      const [tokens] = await generate([PROMPTS[0]], maxTokens, streamer);
+      return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
+    },
+    async concurrent(limits) {
+      const prompts = limits.map((_, i) => PROMPTS[i % PROMPTS.length]);
+      const start = now();
+      const counts = await generate(prompts, Math.max(...limits));
+      return aggregate(limits.length, counts.map((c, i) => Math.min(c, limits[i])), start);
+    },
+    close: () => pipe.dispose(),
+  };
+}
