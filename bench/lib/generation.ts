@@ -41,6 +41,8 @@ export interface AggregateResult {
   tokens: number;
   wallMs: number;
   tokensPerSecond: number;
+  /** Each stream's time to first token from the common start; empty where a contender cannot tell. */
+  ttftMs: number[];
 }
 
 export interface Contender {
@@ -70,10 +72,10 @@ async function timeStream<E>(events: AsyncIterable<E>, see: (event: E) => Seen, 
   return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
 }
 
-const aggregate = (streams: number, counts: number[], start: number): AggregateResult => {
+const aggregate = (streams: number, counts: number[], start: number, ttftMs: number[] = []): AggregateResult => {
   const wallMs = now() - start;
   const tokens = counts.reduce((a, b) => a + b, 0);
-  return { streams, tokens, wallMs, tokensPerSecond: (tokens * 1000) / wallMs };
+  return { streams, tokens, wallMs, tokensPerSecond: (tokens * 1000) / wallMs, ttftMs };
 };
 
 function seeEngineEvent(event: GenerationEvent): Seen {
@@ -102,10 +104,10 @@ async function eventsContender(
     },
     async concurrent(limits) {
       const start = now();
-      const counts = await Promise.all(
-        limits.map(async (maxTokens, i) => (await timeStream(await open({ prompt: PROMPTS[i % PROMPTS.length], maxTokens }), seeEngineEvent, start)).tokens),
+      const results = await Promise.all(
+        limits.map(async (maxTokens, i) => timeStream(await open({ prompt: PROMPTS[i % PROMPTS.length], maxTokens }), seeEngineEvent, start)),
       );
-      return aggregate(limits.length, counts, start);
+      return aggregate(limits.length, results.map((r) => r.tokens), start, results.map((r) => r.ttftMs));
     },
     close,
   };
@@ -168,7 +170,7 @@ export async function graphqlContender(wsUrl: string, model: string, maxStreams:
       if (limits.length > clients.length) throw new Error(`${limits.length} streams asked for, ${clients.length} connections open`);
       const start = now();
       const results = await Promise.all(limits.map((maxTokens, i) => stream(clients[i], PROMPTS[i % PROMPTS.length], maxTokens, start)));
-      return aggregate(limits.length, results.map((r) => r.tokens), start);
+      return aggregate(limits.length, results.map((r) => r.tokens), start, results.map((r) => r.ttftMs));
     },
     close: async () => {
       await Promise.all(clients.map((client) => client.dispose()));
