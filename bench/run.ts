@@ -92,7 +92,7 @@ async function runChild(name: SuiteName, jsonFile: string): Promise<void> {
 }
 
 function spawnSuite(name: SuiteName, jsonFile: string): Promise<number | string> {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', name, '--json', jsonFile, '--threads', String(threads)];
+  const args = [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--child', name, '--json', jsonFile, '--threads', String(threads)];
   if (options.quick) args.push('--quick');
   if (options.gpt2Small) args.push('--gpt2-small', options.gpt2Small);
   else args.push('--no-gpt2-small');

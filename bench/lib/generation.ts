@@ -3,7 +3,9 @@
  * concurrent streams, N streams of mixed lengths) run against Tessera's generator, the
  * engine, the GraphQL server over graphql-ws, and @huggingface/transformers.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Engine } from '../../src/inference/engine.js';
@@ -138,11 +140,13 @@ async function connectedClient(wsUrl: string): Promise<Client> {
   return client;
 }
 
+type Driver = Omit<Contender, 'name'>;
+
 /**
  * The `generate` subscription over graphql-ws against a running server: one WebSocket per
  * concurrent stream, as separate clients would have. Each request is persisted by the server.
  */
-export async function graphqlContender(wsUrl: string, model: string, maxStreams: number, warmTokens: number, name = 'tessera GraphQL (ws)'): Promise<Contender> {
+export async function graphqlDriver(wsUrl: string, model: string, maxStreams: number, warmTokens: number): Promise<Driver> {
   const clients: Client[] = [];
   for (let i = 0; i < maxStreams; i += 1) clients.push(await connectedClient(wsUrl));
   const stream = (client: Client, prompt: string, maxTokens: number, t0: number) =>
@@ -164,7 +168,6 @@ export async function graphqlContender(wsUrl: string, model: string, maxStreams:
   // Every connection serves one short request first, so none is cold when timed.
   await Promise.all(clients.map((client) => stream(client, PROMPTS[1], 1, now())));
   return {
-    name,
     single: (maxTokens) => stream(clients[0], PROMPTS[0], maxTokens, now()),
     async concurrent(limits) {
       if (limits.length > clients.length) throw new Error(`${limits.length} streams asked for, ${clients.length} connections open`);
@@ -174,6 +177,70 @@ export async function graphqlContender(wsUrl: string, model: string, maxStreams:
     },
     close: async () => {
       await Promise.all(clients.map((client) => client.dispose()));
+    },
+  };
+}
+
+/** GraphQL clients in this process: their parsing shares the server's thread, as a sidecar's would. */
+export async function graphqlContender(wsUrl: string, model: string, maxStreams: number, warmTokens: number, name = 'tessera GraphQL (ws)'): Promise<Contender> {
+  return { name, ...(await graphqlDriver(wsUrl, model, maxStreams, warmTokens)) };
+}
+
+type ClientReply = { id: number; result?: unknown; error?: string } | { ready: true } | { failed: string };
+
+/**
+ * GraphQL clients in a child process (bench/lib/ws-client-process.ts), as remote clients
+ * would be: the server's thread does only the server's work. Timings are taken in the child.
+ */
+export async function remoteGraphqlContender(wsUrl: string, model: string, maxStreams: number, warmTokens: number, name: string): Promise<Contender> {
+  const script = fileURLToPath(new URL('./ws-client-process.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, script, wsUrl, model, String(maxStreams), String(warmTokens)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (reply: ClientReply) => {
+      if ('ready' in reply) resolve();
+      else if ('failed' in reply) reject(new Error(`GraphQL client process: ${reply.failed}`));
+      else {
+        const waiter = waiting.get(reply.id);
+        waiting.delete(reply.id);
+        if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
+        else waiter?.resolve(reply.result);
+      }
+    });
+    child.once('exit', (code) => {
+      const error = new Error(`GraphQL client process exited (${code})`);
+      reject(error);
+      for (const waiter of waiting.values()) waiter.reject(error);
+      waiting.clear();
+    });
+  });
+  const ask = <T>(message: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ id, ...message });
+    });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return {
+    name,
+    single: (maxTokens) => ask<StreamResult>({ op: 'single', maxTokens }),
+    concurrent: (limits) => ask<AggregateResult>({ op: 'concurrent', limits }),
+    async close() {
+      if (child.exitCode === null) {
+        await ask({ op: 'close' }).catch(() => undefined);
+        const timer = setTimeout(() => child.kill(), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
     },
   };
 }

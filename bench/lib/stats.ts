@@ -44,6 +44,17 @@ export interface Bounds {
 }
 
 /**
+ * A full collection before a timed step (when node runs with --expose-gc, as `npm run bench`
+ * starts its suites): variants share one heap, and garbage one left behind must not be
+ * collected on the next one's time. A step's own garbage still counts against it.
+ */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  return gc !== undefined;
+}
+
+/**
  * Runs `measure` for each variant once per round, rotating the starting variant every
  * round (A B, B A, A B, ...), so slow drift and "who runs right after whom" cancel out.
  * Every variant ends with the same number of samples.
@@ -59,6 +70,7 @@ export async function interleave<V extends string, R>(
     if (round >= (bounds.minRounds ?? 1) && performance.now() - started > bounds.budgetMs) break;
     for (let i = 0; i < variants.length; i += 1) {
       const variant = variants[(i + round) % variants.length];
+      collectGarbage();
       samples.get(variant)!.push(await measure(variant, round));
     }
   }

