@@ -31,6 +31,8 @@ interface ModelPlan {
   dir: string;
   tokens: number;
   repeats: number;
+  /** 1-stream runs per round (8-stream runs: one fewer). */
+  singleReps: number;
   streams: number[];
   mixed: boolean;
   budgetMs: number;
@@ -48,10 +50,18 @@ const GRAPHQL = 'GraphQL ws, client process';
 const GRAPHQL_LOCAL = 'GraphQL ws, client in-process';
 const TRANSFORMERS = 'transformers.js';
 
+/**
+ * One round's workloads. The short ones run several times per round (still interleaved
+ * across contenders): a 1-stream run lasts about a second, and one noisy second on a shared
+ * machine would otherwise decide the ratio.
+ */
 function workloads(plan: ModelPlan): Workload[] {
+  const repeat = <T>(times: number, item: T): T[] => Array.from({ length: times }, () => item);
   return [
-    { kind: 'single' },
-    ...plan.streams.map((s): Workload => ({ kind: 'concurrent', label: `${s} streams`, limits: Array(s).fill(plan.tokens) })),
+    ...repeat<Workload>(plan.singleReps, { kind: 'single' }),
+    ...plan.streams.flatMap((s) =>
+      repeat<Workload>(s <= 8 ? plan.singleReps - 1 || 1 : 1, { kind: 'concurrent', label: `${s} streams`, limits: Array(s).fill(plan.tokens) }),
+    ),
     ...(plan.mixed ? [{ kind: 'concurrent', label: `${MIXED_STREAMS} mixed`, limits: mixedLimits(plan.tokens) } as Workload] : []),
   ];
 }
@@ -105,7 +115,7 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
 }
 
 function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number): { tables: Table[]; targets: Target[] } {
-  const labels = workloads(plan).flatMap((w) => (w.kind === 'concurrent' ? [w.label] : []));
+  const labels = [...new Set(workloads(plan).flatMap((w) => (w.kind === 'concurrent' ? [w.label] : [])))];
   const tps = (name: string, label: string | null) => {
     const m = results.get(name)!;
     return median(label === null ? m.single.map((s) => s.tokensPerSecond) : m.concurrent.get(label)!.map((c) => c.tokensPerSecond));
@@ -116,9 +126,17 @@ function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number)
     return [m.single[0]?.tokens, ...labels.map((l) => m.concurrent.get(l)?.[0]?.tokens)].join(' / ');
   };
   const names = [...results.keys()];
+  const engineRuns = results.get(ENGINE)!;
+  const n = (label: string | null) => (label === null ? engineRuns.single.length : engineRuns.concurrent.get(label)!.length);
   const figures: Table = {
-    title: `${plan.label}: ${plan.tokens} new tokens per stream, greedy (medians of N = ${rounds})`,
-    columns: ['contender', 'TTFT ms (1 stream)', 'tok/s 1 stream', ...labels.map((l) => `tok/s ${l}`), 'tokens counted'],
+    title: `${plan.label}: ${plan.tokens} new tokens per stream, greedy (medians of N runs over ${rounds} rounds)`,
+    columns: [
+      'contender',
+      `TTFT ms 1 stream (N=${n(null)})`,
+      `tok/s 1 stream (N=${n(null)})`,
+      ...labels.map((l) => `tok/s ${l} (N=${n(l)})`),
+      'tokens counted',
+    ],
     rows: names.map((n) => [n, fmt(ttft(n)), fmt(tps(n, null)), ...labels.map((l) => fmt(tps(n, l))), counts(n)]),
   };
   const cols: (string | null)[] = [null, ...labels];
@@ -175,6 +193,7 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
       dir: path.join(repoRoot, 'models/tessera-lm'),
       tokens: o.quick ? 16 : 64,
       repeats: o.quick ? 1 : 5,
+      singleReps: o.quick ? 1 : 3,
       streams: o.quick ? [8] : [8, 32],
       mixed: !o.quick,
       budgetMs: o.quick ? 30_000 : 120_000,
@@ -186,6 +205,7 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
       dir: o.gpt2Small,
       tokens: o.quick ? 8 : 32,
       repeats: o.quick ? 1 : 3,
+      singleReps: o.quick ? 1 : 3,
       streams: o.quick ? [8] : [8, 32],
       mixed: !o.quick,
       budgetMs: o.quick ? 60_000 : 300_000,
