@@ -52,6 +52,8 @@ export interface Contender {
   single(maxTokens: number): Promise<StreamResult>;
   /** One stream per entry of `limits` (its maxTokens), all started at once; prompt i is PROMPTS[i % 8]. */
   concurrent(limits: number[]): Promise<AggregateResult>;
+  /** Whether this contender takes part in a workload (1 for the single stream); all when absent. */
+  runs?(streams: number): boolean;
   close(): Promise<void>;
 }
 
@@ -246,12 +248,21 @@ export async function remoteGraphqlContender(wsUrl: string, model: string, maxSt
 }
 
 /**
- * @huggingface/transformers on the same model folder (onnx/model.onnx, fp32). It has no
- * continuous batching: N streams run as one statically batched generate call over the
- * left-padded prompts, its fastest way to serve N prompts. Only the tokens each request
- * asked for are counted, up to and including its first end-of-sequence token.
+ * @huggingface/transformers on the same model folder (onnx/model.onnx, fp32), two ways of
+ * serving N streams from one loaded pipeline:
+ *  - static batch: one generate call over the N left-padded prompts, its fastest way to
+ *    serve N prompts, though it cannot stream them (its TextStreamer takes one row);
+ *  - per request: one streamed generate call per request, all started at once, as a
+ *    server built on it would serve N clients (run up to `perRequestMax` streams: it is slow).
+ * Only the tokens each request asked for are counted, up to and including its first
+ * end-of-sequence token.
  */
-export async function transformersContender(dir: string, threads: number, warmTokens: number, name = 'transformers.js'): Promise<Contender> {
+export async function transformersContenders(
+  dir: string,
+  threads: number,
+  warmTokens: number,
+  names: { batch: string; perRequest: string; perRequestMax: number },
+): Promise<[Contender, Contender]> {
   const { env, pipeline, TextStreamer } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -279,25 +290,27 @@ export async function transformersContender(dir: string, threads: number, warmTo
     const out = (await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false, streamer } as never)) as { tolist(): bigint[][] };
     return countNew(out.tolist(), (inputs.input_ids as { dims: number[] }).dims[1]);
   };
+  /** One request streamed through a TextStreamer, timed from `t0`. */
+  const streamed = async (prompt: string, maxTokens: number, t0: number): Promise<StreamResult> => {
+    let first = 0;
+    let last = 0;
+    const streamer = new TextStreamer(tokenizer, {
+      skip_prompt: true,
+      callback_function: () => undefined,
+      token_callback_function: () => {
+        first ||= now();
+        last = now();
+      },
+    });
+    const [tokens] = await generate([prompt], maxTokens, streamer);
+    return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
+  };
 
   await generate([PROMPTS[0]], warmTokens);
-  return {
-    name,
-    async single(maxTokens) {
-      let first = 0;
-      let last = 0;
-      const streamer = new TextStreamer(tokenizer, {
-        skip_prompt: true,
-        callback_function: () => undefined,
-        token_callback_function: () => {
-          first ||= now();
-          last = now();
-        },
-      });
-      const t0 = now();
-      const [tokens] = await generate([PROMPTS[0]], maxTokens, streamer);
-      return { ttftMs: first - t0, tokensPerSecond: ((tokens - 1) * 1000) / Math.max(1e-9, last - first), tokens };
-    },
+  const single = (maxTokens: number) => streamed(PROMPTS[0], maxTokens, now());
+  const batch: Contender = {
+    name: names.batch,
+    single,
     async concurrent(limits) {
       const prompts = limits.map((_, i) => PROMPTS[i % PROMPTS.length]);
       const start = now();
@@ -306,4 +319,24 @@ export async function transformersContender(dir: string, threads: number, warmTo
     },
     close: () => pipe.dispose(),
   };
+  const perRequest: Contender = {
+    name: names.perRequest,
+    single,
+    async concurrent(limits) {
+      const start = now();
+      const results = await Promise.all(limits.map((maxTokens, i) => streamed(PROMPTS[i % PROMPTS.length], maxTokens, start)));
+      return aggregate(limits.length, results.map((r) => r.tokens), start, results.map((r) => r.ttftMs));
+    },
+    // Its single stream is the batch contender's; only its concurrent serving differs.
+    runs: (streams) => streams > 1 && streams <= names.perRequestMax,
+    close: async () => undefined,
+  };
+  return [batch, perRequest];
+}
+
+/** transformers.js serving N streams as one static batch (see transformersContenders). */
+export async function transformersContender(dir: string, threads: number, warmTokens: number, name = 'transformers.js'): Promise<Contender> {
+  const [batch, perRequest] = await transformersContenders(dir, threads, warmTokens, { batch: name, perRequest: `${name} per request`, perRequestMax: 0 });
+  await perRequest.close();
+  return batch;
 }

@@ -37,10 +37,11 @@ export function fmt(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
 
-export const ratio = (value: number) => `${fmt(value, 2)}×`;
-export const percent = (value: number) => `${value >= 0 ? '+' : ''}${fmt(value * 100, 1)}%`;
+export const ratio = (value: number) => (Number.isFinite(value) ? `${fmt(value, 2)}×` : '—');
+export const percent = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${fmt(value * 100, 1)}%` : '—');
 
-const isNumeric = (cell: Cell) => typeof cell === 'number' || /^[-+]?[\d.,]+\s*(×|%|ms)?$/.test(cell);
+/** Numbers, ratios, percentages, '—' (not measured) and '' line up on the right. */
+const isNumeric = (cell: Cell) => typeof cell === 'number' || cell === '' || cell === '—' || /^[-+]?[\d.,]+\s*(×|%|ms)?$/.test(cell);
 
 function cellText(cell: Cell): string {
   return typeof cell === 'number' ? String(cell) : cell;
