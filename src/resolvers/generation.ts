@@ -235,8 +235,8 @@ export async function* requestEvents(ctx: Context, id: string): AsyncGenerator<G
     yield* run.attach();
     return;
   }
-  // Finished already: what the history holds, in the same event shapes.
-  const stored = (await ctx.requests.get(id))!;
+  // Finished already (or it finished since `row` was read): what the history holds, in the same event shapes.
+  const stored = row.status === 'QUEUED' || row.status === 'RUNNING' ? ((await ctx.requests.get(id)) ?? row) : row;
   const result = stored.result as GenerationResultShape | null;
   yield { kind: 'started', requestId: id, model: stored.model, promptTokens: stored.promptTokens ?? 0 };
   yield {
