@@ -36,6 +36,7 @@ const schema = z.object({
   ORT_INTRA_OP_THREADS: nonNegativeInt.default(0),
   ORT_INTER_OP_THREADS: nonNegativeInt.default(0),
   ORT_GRAPH_OPTIMIZATION: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  ORT_SESSION_THREAD: z.enum(['worker', 'main']).default('worker'),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt.default(10_000),
   GRAPHIQL: z
     .enum(['true', 'false', '1', '0'])

@@ -9,6 +9,12 @@ describe('configuration', () => {
     expect(config.MODELS_DIR).toBe('./models');
     expect(config.MAX_UPLOAD_BYTES).toBe(25 * 1024 * 1024);
     expect(config.EXECUTION_PROVIDER).toBe('cpu');
+    expect(config.ORT_SESSION_THREAD).toBe('worker');
+  });
+
+  it('chooses where sessions run and refuses anything else', () => {
+    expect(loadConfig({ ORT_SESSION_THREAD: 'main' }).ORT_SESSION_THREAD).toBe('main');
+    expect(() => loadConfig({ ORT_SESSION_THREAD: 'gpu' })).toThrow(/ORT_SESSION_THREAD="gpu"/);
   });
 
   it('reads sizes with units', () => {

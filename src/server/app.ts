@@ -44,6 +44,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
       intraOpThreads: config.ORT_INTRA_OP_THREADS,
       interOpThreads: config.ORT_INTER_OP_THREADS,
       graphOptimizationLevel: config.ORT_GRAPH_OPTIMIZATION,
+      sessionThread: config.ORT_SESSION_THREAD,
     },
     logger: logger.child({ component: 'engine' }),
     limits: { maxImagePixels: config.MAX_IMAGE_PIXELS, maxAudioSeconds: config.MAX_AUDIO_SECONDS },
