@@ -15,6 +15,7 @@ const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: 
   VAD: { inputModalities: ['AUDIO'], outputModalities: ['SEGMENTS'] },
   TEXT_GENERATION: { inputModalities: ['TEXT'], outputModalities: ['TEXT', 'TOKENS'] },
   TENSOR: { inputModalities: ['EMBEDDING'], outputModalities: ['EMBEDDING'] },
+  SPEECH_RECOGNITION: { inputModalities: ['AUDIO'], outputModalities: ['TEXT', 'SEGMENTS'] },
 };
 
 /** `onnx/model.onnx` → `model`, `config.json` → `config`; the full path when short names collide. */

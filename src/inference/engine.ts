@@ -34,6 +34,14 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { parseCharset } from './tasks/ocr/charset.js';
 import { recognizeText, type OcrOptions } from './tasks/ocr/recognize.js';
 import { detectSpeech } from './tasks/vad/detect.js';
+import { checkLabels, checkTemplate, DualEncoder } from './tasks/vision/dual-encoder.js';
+import { checkTopK, ImageClassifier } from './tasks/vision/image-classifier.js';
+import { TextEmbedder } from './tasks/vision/text-embedder.js';
+import type { ClassificationResult, EmbeddingInput, EmbeddingModality, EmbeddingResult } from './tasks/vision/types.js';
+import { openRecognizer } from './tasks/asr/recognizer.js';
+import { samplesAt } from './tasks/asr/samples.js';
+import { transcriptionStream } from './tasks/asr/stream.js';
+import type { Recognizer, SamplesInput, TranscribeOptions, TranscriptionEvent, WindowJob, WindowResult } from './tasks/asr/types.js';
 import type {
   ExecutionProviderName,
   ModelInfo,
@@ -75,6 +83,10 @@ type Serving =
   | { task: 'OCR'; opened: OpenedModel; scheduler: Scheduler<DecodedImage, OcrOutput> }
   | { task: 'VAD'; opened: OpenedModel; scheduler: Scheduler<VadJob, SpeechSegment[]>; sampleRate: number }
   | { task: 'TENSOR'; opened: OpenedModel; scheduler: Scheduler<TensorRequest, Record<string, TensorOutput>>; batchable: boolean }
+  | { task: 'SPEECH_RECOGNITION'; opened: OpenedModel; scheduler: Scheduler<WindowJob, WindowResult>; recognizer: Recognizer }
+  | { task: 'IMAGE_CLASSIFICATION'; opened: OpenedModel; scheduler: ImageClassifier['scheduler']; classifier: ImageClassifier }
+  | { task: 'ZERO_SHOT_IMAGE_CLASSIFICATION'; opened: OpenedModel; scheduler: DualEncoder['scheduler']; encoder: DualEncoder }
+  | { task: 'TEXT_EMBEDDING'; opened: OpenedModel; scheduler: TextEmbedder['scheduler']; embedder: TextEmbedder }
   /** Generation schedules itself (continuous batching in the generator's decode loop). */
   | { task: 'TEXT_GENERATION'; opened?: undefined; scheduler?: undefined; generator: TextGenerator; executionProvider: ExecutionProviderName };
 
@@ -107,6 +119,12 @@ function optionalNumbers<K extends string>(settings: Record<string, unknown>, ke
     if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
   }
   return out;
+}
+
+function onlyGraph(metadata: Record<string, unknown>, task: Task): string {
+  const keys = Object.keys(metadata);
+  if (keys.length !== 1) throw new Error(`${task} models have exactly one .onnx file; this one has ${keys.length}`);
+  return keys[0];
 }
 
 export class Engine {
@@ -424,6 +442,44 @@ export class Engine {
         });
         return { task: 'TENSOR', opened, scheduler, batchable };
       }
+      case 'SPEECH_RECOGNITION': {
+        const recognizer = await openRecognizer(manifest, opened);
+        const scheduler = new Scheduler<WindowJob, WindowResult>({
+          ...this.schedulerOptions(manifest, false),
+          run: async ([job], signal) => [await recognizer.transcribeWindow(job, signal)],
+        });
+        return { task: 'SPEECH_RECOGNITION', opened, scheduler, recognizer };
+      }
+      case 'IMAGE_CLASSIFICATION': {
+        const classifier = await ImageClassifier.open(
+          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          pool.runner(onlyGraph(pool.metadata, manifest.task), manifest.name),
+          settings,
+          this.schedulerOptions(manifest, true),
+        );
+        return { task: 'IMAGE_CLASSIFICATION', opened, scheduler: classifier.scheduler, classifier };
+      }
+      case 'ZERO_SHOT_IMAGE_CLASSIFICATION': {
+        for (const key of ['text', 'vision']) {
+          if (!pool.metadata[key]) throw new Error(`dual-encoder models need files.text and files.vision (.onnx); files.${key} is missing`);
+        }
+        const encoder = await DualEncoder.open(
+          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          { text: pool.runner('text', `${manifest.name}/text`), vision: pool.runner('vision', `${manifest.name}/vision`) },
+          settings,
+          this.schedulerOptions(manifest, true),
+        );
+        return { task: 'ZERO_SHOT_IMAGE_CLASSIFICATION', opened, scheduler: encoder.scheduler, encoder };
+      }
+      case 'TEXT_EMBEDDING': {
+        const embedder = await TextEmbedder.open(
+          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          pool.runner(onlyGraph(pool.metadata, manifest.task), manifest.name),
+          settings,
+          this.schedulerOptions(manifest, true),
+        );
+        return { task: 'TEXT_EMBEDDING', opened, scheduler: embedder.scheduler, embedder };
+      }
       case 'TEXT_GENERATION':
         throw new Error('text-generation models are opened by openGenerator');
     }
@@ -543,6 +599,105 @@ export class Engine {
     const withStops =
       request.messages && request.stop === undefined && Array.isArray(chatStop) ? { ...request, stop: chatStop as string[] } : request;
     return serving.generator.generate(withStops, options);
+  }
+
+  /**
+   * Speech to text. The audio is decoded (or, for samples, checked) and the language checked
+   * against the model before this resolves; the returned stream decodes window by window
+   * when read: segments as each window finishes, tokens as a token-by-token decoder makes them.
+   * Audio longer than the model's window is cut at the speech boundaries a VAD model finds.
+   */
+  async transcribe(
+    model: string | undefined,
+    audio: Uint8Array | SamplesInput,
+    options: TranscribeOptions = {},
+  ): Promise<AsyncIterable<TranscriptionEvent>> {
+    this.assertOpen();
+    const { name } = this.resolveModel('SPEECH_RECOGNITION', model);
+    throwIfAborted(options.signal);
+    const serving = await this.serving(name, 'SPEECH_RECOGNITION', options.signal);
+    const { recognizer, scheduler } = serving;
+    recognizer.checkLanguage(options.language);
+    const maxSeconds = this.options.limits.maxAudioSeconds;
+    const decoded =
+      audio instanceof Uint8Array
+        ? await decodeAudio(audio, { targetSampleRate: recognizer.sampleRate, maxSeconds })
+        : samplesAt(audio, recognizer.sampleRate, maxSeconds);
+    const findSpeech = async (samples: Float32Array, sampleRate: number, signal: AbortSignal) => {
+      const vad = this.models().find((m) => m.task === 'VAD' && m.status !== 'FAILED');
+      if (!vad) return null;
+      const vadServing = await this.serving(vad.name, 'VAD', signal);
+      return (await vadServing.scheduler.submit({ samples, sampleRate }, { signal })).output;
+    };
+    return transcriptionStream(decoded, { recognizer, submit: (job, o) => scheduler.submit(job, o), findSpeech }, options);
+  }
+
+  /** Scores an image against the classifier's own labels; the `topK` best (default 5), highest first. */
+  async classifyImage(model: string | undefined, image: Uint8Array, options: RunOptions & { topK?: number } = {}): Promise<ClassificationResult> {
+    this.assertOpen();
+    const topK = checkTopK(options.topK);
+    const { name } = this.resolveModel('IMAGE_CLASSIFICATION', model);
+    throwIfAborted(options.signal);
+    const decoded = await decodeImage(image, { maxPixels: this.options.limits.maxImagePixels });
+    const serving = await this.serving(name, 'IMAGE_CLASSIFICATION', options.signal);
+    return { ...(await serving.classifier.classify(decoded, topK, options)), model: name };
+  }
+
+  /**
+   * Scores an image against labels chosen per request on a dual encoder, highest first.
+   * Without a hypothesisTemplate, each label scores its best over the manifest's templates.
+   */
+  async classifyImageZeroShot(
+    model: string | undefined,
+    image: Uint8Array,
+    labels: string[],
+    options: RunOptions & { hypothesisTemplate?: string } = {},
+  ): Promise<ClassificationResult> {
+    this.assertOpen();
+    checkLabels(labels);
+    if (options.hypothesisTemplate !== undefined) checkTemplate(options.hypothesisTemplate);
+    const { name } = this.resolveModel('ZERO_SHOT_IMAGE_CLASSIFICATION', model);
+    throwIfAborted(options.signal);
+    const decoded = await decodeImage(image, { maxPixels: this.options.limits.maxImagePixels });
+    const serving = await this.serving(name, 'ZERO_SHOT_IMAGE_CLASSIFICATION', options.signal);
+    return { ...(await serving.encoder.zeroShot(decoded, labels, options.hypothesisTemplate, options)), model: name };
+  }
+
+  /**
+   * The model that embeds `modality`: the one named (a dual encoder, or a TEXT_EMBEDDING
+   * model for text), else the default dual encoder, else (text only) the default
+   * TEXT_EMBEDDING model. Vectors are comparable only between calls on the same model.
+   */
+  embeddingModelFor(modality: EmbeddingModality, name?: string): ModelInfo {
+    if (name !== undefined) {
+      const slot = this.slots.get(name);
+      if (!slot) throw modelNotFound(name);
+      const info = this.info(slot);
+      if (info.task === 'ZERO_SHOT_IMAGE_CLASSIFICATION' || (info.task === 'TEXT_EMBEDDING' && modality === 'TEXT')) return info;
+      const can = modality === 'TEXT' ? 'ZERO_SHOT_IMAGE_CLASSIFICATION or TEXT_EMBEDDING' : 'ZERO_SHOT_IMAGE_CLASSIFICATION';
+      throw badInput(`Model "${name}" serves ${info.task}; ${modality} embeddings need a ${can} model.`, { model: name, task: info.task, modality });
+    }
+    if (modality === 'TEXT' && !this.models().some((m) => m.task === 'ZERO_SHOT_IMAGE_CLASSIFICATION')) {
+      return this.resolveModel('TEXT_EMBEDDING');
+    }
+    return this.resolveModel('ZERO_SHOT_IMAGE_CLASSIFICATION');
+  }
+
+  /** One embedding of exactly one of text or image, L2-normalised unless the model's settings say otherwise. */
+  async embed(model: string | undefined, input: EmbeddingInput, options: RunOptions = {}): Promise<EmbeddingResult> {
+    this.assertOpen();
+    if ((input.text === undefined) === (input.image === undefined)) throw badInput('Give exactly one of text or image to embed.');
+    if (input.text !== undefined && input.text.trim() === '') throw badInput('text to embed must not be blank.');
+    const modality: EmbeddingModality = input.text !== undefined ? 'TEXT' : 'IMAGE';
+    const info = this.embeddingModelFor(modality, model);
+    throwIfAborted(options.signal);
+    const decoded = input.image ? await decodeImage(input.image, { maxPixels: this.options.limits.maxImagePixels }) : undefined;
+    const serving = await this.serving(info.name, info.task, options.signal);
+    let result: { vector: Float32Array; stats: RunStats };
+    if (serving.task === 'TEXT_EMBEDDING') result = await serving.embedder.embed(input.text!, options);
+    else if (serving.task !== 'ZERO_SHOT_IMAGE_CLASSIFICATION') throw badInput(`Model "${info.name}" does not embed.`);
+    else result = decoded ? await serving.encoder.embedImage(decoded, options) : await serving.encoder.embedText(input.text!, options);
+    return { ...result, model: info.name, dimension: result.vector.length, modality };
   }
 
   /** Cancels waiting work, aborts running work, and releases every session. */

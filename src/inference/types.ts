@@ -6,7 +6,10 @@ import type { Tensor } from 'onnxruntime-node';
 
 export type Modality = 'TEXT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING' | 'LABELS' | 'BOXES' | 'SEGMENTS' | 'TOKENS';
 
-export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR';
+export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR' | 'IMAGE_CLASSIFICATION' | 'ZERO_SHOT_IMAGE_CLASSIFICATION' | 'TEXT_EMBEDDING' | 'SPEECH_RECOGNITION';
+
+/** What a request row records: a model's task, or a pipeline chaining several. */
+export type RequestTask = Task | 'PIPELINE';
 
 export type ModelStatus = 'UNLOADED' | 'LOADING' | 'READY' | 'FAILED';
 
@@ -80,3 +83,13 @@ export interface VadResult {
   sampleRate: number;
   stats: RunStats;
 }
+
+export type {
+  SamplesInput,
+  TranscribeOptions,
+  TranscriptionEvent,
+  TranscriptionStats,
+  TranscriptSegment,
+} from './tasks/asr/types.js';
+
+export type { ClassificationResult, EmbeddingInput, EmbeddingModality, EmbeddingResult, ScoredLabel } from './tasks/vision/types.js';

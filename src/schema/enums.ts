@@ -11,6 +11,13 @@ export const TaskEnum = builder.enumType('Task', {
     VAD: { description: 'Audio to speech segments (detectSpeech).' },
     TEXT_GENERATION: { description: 'Text to text, token by token (generate, generateText).' },
     TENSOR: { description: 'Named tensors in and out; used for fixtures and benchmarks.' },
+    IMAGE_CLASSIFICATION: { description: 'Image to scored labels from a fixed label set (classifyImage).' },
+    ZERO_SHOT_IMAGE_CLASSIFICATION: {
+      description: 'Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed).',
+    },
+    TEXT_EMBEDDING: { description: 'Text to one embedding vector (embed).' },
+    SPEECH_RECOGNITION: { description: 'Audio to text with timed segments (transcribe, transcribeAudio).' },
+    PIPELINE: { description: 'A chain of tasks run as one request (runPipeline); each step is a child request.' },
   } as const,
 });
 
@@ -24,4 +31,19 @@ export const ExecutionProviderEnum = builder.enumType('ExecutionProvider', {
 
 export const RequestStatusEnum = builder.enumType('RequestStatus', {
   values: ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
+});
+
+export const PipelineTaskEnum = builder.enumType('PipelineTask', {
+  description: 'What one pipeline step does; the step before it must produce what it reads.',
+  values: {
+    TRANSCRIBE: { description: 'AUDIO or AUDIO_SEGMENTS (each speech region on its own) to TEXT, with timed segments.' },
+    DETECT_SPEECH: { description: 'AUDIO to AUDIO_SEGMENTS: the audio with the regions that hold speech.' },
+    RECOGNIZE_TEXT: { description: 'IMAGE to TEXT (OCR lines joined in reading order).' },
+    GENERATE: { description: 'TEXT to TEXT: the text fills the template and the language model continues it.' },
+  } as const,
+});
+
+export const PipelineDataKindEnum = builder.enumType('PipelineDataKind', {
+  description: 'What flows from one pipeline step to the next.',
+  values: ['AUDIO', 'AUDIO_SEGMENTS', 'IMAGE', 'TEXT'] as const,
 });
