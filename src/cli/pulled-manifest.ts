@@ -15,6 +15,9 @@ const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: 
   VAD: { inputModalities: ['AUDIO'], outputModalities: ['SEGMENTS'] },
   TEXT_GENERATION: { inputModalities: ['TEXT'], outputModalities: ['TEXT', 'TOKENS'] },
   TENSOR: { inputModalities: ['EMBEDDING'], outputModalities: ['EMBEDDING'] },
+  IMAGE_CLASSIFICATION: { inputModalities: ['IMAGE'], outputModalities: ['LABELS'] },
+  ZERO_SHOT_IMAGE_CLASSIFICATION: { inputModalities: ['IMAGE', 'TEXT'], outputModalities: ['LABELS', 'EMBEDDING'] },
+  TEXT_EMBEDDING: { inputModalities: ['TEXT'], outputModalities: ['EMBEDDING'] },
   SPEECH_RECOGNITION: { inputModalities: ['AUDIO'], outputModalities: ['TEXT', 'SEGMENTS'] },
 };
 

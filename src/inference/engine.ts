@@ -42,6 +42,7 @@ import { openRecognizer } from './tasks/asr/recognizer.js';
 import { samplesAt } from './tasks/asr/samples.js';
 import { transcriptionStream } from './tasks/asr/stream.js';
 import type { Recognizer, SamplesInput, TranscribeOptions, TranscriptionEvent, WindowJob, WindowResult } from './tasks/asr/types.js';
+import { openCaptioner, validateCaptionRequest, type CaptionRequest, type ImageCaptioner } from './tasks/captioning/index.js';
 import type {
   ExecutionProviderName,
   ModelInfo,
@@ -87,6 +88,7 @@ type Serving =
   | { task: 'IMAGE_CLASSIFICATION'; opened: OpenedModel; scheduler: ImageClassifier['scheduler']; classifier: ImageClassifier }
   | { task: 'ZERO_SHOT_IMAGE_CLASSIFICATION'; opened: OpenedModel; scheduler: DualEncoder['scheduler']; encoder: DualEncoder }
   | { task: 'TEXT_EMBEDDING'; opened: OpenedModel; scheduler: TextEmbedder['scheduler']; embedder: TextEmbedder }
+  | { task: 'IMAGE_CAPTIONING'; opened: OpenedModel; scheduler: ImageCaptioner['scheduler']; captioner: ImageCaptioner }
   /** Generation schedules itself (continuous batching in the generator's decode loop). */
   | { task: 'TEXT_GENERATION'; opened?: undefined; scheduler?: undefined; generator: TextGenerator; executionProvider: ExecutionProviderName };
 
@@ -460,12 +462,12 @@ export class Engine {
         return { task: 'IMAGE_CLASSIFICATION', opened, scheduler: classifier.scheduler, classifier };
       }
       case 'ZERO_SHOT_IMAGE_CLASSIFICATION': {
-        for (const key of ['text', 'vision']) {
-          if (!pool.metadata[key]) throw new Error(`dual-encoder models need files.text and files.vision (.onnx); files.${key} is missing`);
-        }
+        // `text`/`vision`, or the keys a pulled HF export gets from its file names.
+        const [text, vision] = [['text', 'text_model'], ['vision', 'vision_model']].map((keys) => keys.find((key) => pool.metadata[key]));
+        if (!text || !vision) throw new Error('dual-encoder models need files.text and files.vision (.onnx graphs)');
         const encoder = await DualEncoder.open(
           { dir: this.slots.get(manifest.name)!.entry.dir, files },
-          { text: pool.runner('text', `${manifest.name}/text`), vision: pool.runner('vision', `${manifest.name}/vision`) },
+          { text: pool.runner(text, `${manifest.name}/text`), vision: pool.runner(vision, `${manifest.name}/vision`) },
           settings,
           this.schedulerOptions(manifest, true),
         );
@@ -479,6 +481,11 @@ export class Engine {
           this.schedulerOptions(manifest, true),
         );
         return { task: 'TEXT_EMBEDDING', opened, scheduler: embedder.scheduler, embedder };
+      }
+      case 'IMAGE_CAPTIONING': {
+        const dir = this.slots.get(manifest.name)!.entry.dir;
+        const captioner = await openCaptioner(manifest.name, dir, opened, this.schedulerOptions(manifest, true));
+        return { task: 'IMAGE_CAPTIONING', opened, scheduler: captioner.scheduler, captioner };
       }
       case 'TEXT_GENERATION':
         throw new Error('text-generation models are opened by openGenerator');
@@ -698,6 +705,27 @@ export class Engine {
     else if (serving.task !== 'ZERO_SHOT_IMAGE_CLASSIFICATION') throw badInput(`Model "${info.name}" does not embed.`);
     else result = decoded ? await serving.encoder.embedImage(decoded, options) : await serving.encoder.embedText(input.text!, options);
     return { ...result, model: info.name, dimension: result.vector.length, modality };
+  }
+
+  /**
+   * Streams a caption of the image as generation events (started, tokens, completed).
+   * Parameters, the image and the model are checked before this returns; the work starts
+   * when iteration starts, batched with concurrent captions of the same model.
+   */
+  async captionImage(
+    model: string | undefined,
+    image: Uint8Array,
+    request: CaptionRequest = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<AsyncIterable<GenerationEvent>> {
+    this.assertOpen();
+    const { name } = this.resolveModel('IMAGE_CAPTIONING', model);
+    validateCaptionRequest(request);
+    throwIfAborted(options.signal);
+    const decoded = await decodeImage(image, { maxPixels: this.options.limits.maxImagePixels });
+    const serving = await this.serving(name, 'IMAGE_CAPTIONING', options.signal);
+    const pixels = await serving.captioner.preprocess(decoded);
+    return serving.captioner.caption(pixels, request, options);
   }
 
   /** Cancels waiting work, aborts running work, and releases every session. */

@@ -43,6 +43,8 @@ export class TextTokenizer {
   readonly bosTokenId: number | undefined;
   readonly eosTokenId: number | undefined;
   readonly modelMaxLength: number | undefined;
+  /** For right-padding batches of encoder inputs; undefined when the config names no pad token. */
+  readonly padTokenId: number | undefined;
   private readonly template: Template | null;
   private readonly specialTokens: Record<string, string>;
 
@@ -63,6 +65,8 @@ export class TextTokenizer {
       const content = tokenContent(config[key]);
       if (content !== undefined) this.specialTokens[key] = content;
     }
+    const pad = this.specialTokens.pad_token;
+    this.padTokenId = pad === undefined ? undefined : (tokenizer.token_to_id(pad) ?? undefined);
     try {
       this.template = chatTemplate ? new Template(chatTemplate) : null;
     } catch (error) {
