@@ -19,6 +19,7 @@ const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: 
   ZERO_SHOT_IMAGE_CLASSIFICATION: { inputModalities: ['IMAGE', 'TEXT'], outputModalities: ['LABELS', 'EMBEDDING'] },
   TEXT_EMBEDDING: { inputModalities: ['TEXT'], outputModalities: ['EMBEDDING'] },
   SPEECH_RECOGNITION: { inputModalities: ['AUDIO'], outputModalities: ['TEXT', 'SEGMENTS'] },
+  IMAGE_CAPTIONING: { inputModalities: ['IMAGE'], outputModalities: ['TEXT'] },
 };
 
 /** `onnx/model.onnx` → `model`, `config.json` → `config`; the full path when short names collide. */

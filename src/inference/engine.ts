@@ -34,10 +34,11 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { parseCharset } from './tasks/ocr/charset.js';
 import { recognizeText, type OcrOptions } from './tasks/ocr/recognize.js';
 import { detectSpeech } from './tasks/vad/detect.js';
-import { checkLabels, checkTemplate, DualEncoder } from './tasks/vision/dual-encoder.js';
-import { checkTopK, ImageClassifier } from './tasks/vision/image-classifier.js';
+import { DualEncoder } from './tasks/vision/dual-encoder.js';
+import { ImageClassifier } from './tasks/vision/image-classifier.js';
 import { TextEmbedder } from './tasks/vision/text-embedder.js';
 import type { ClassificationResult, EmbeddingInput, EmbeddingModality, EmbeddingResult } from './tasks/vision/types.js';
+import { checkLabels, checkTemplate, checkTopK, embeddingModality } from './tasks/vision/validate.js';
 import { openRecognizer } from './tasks/asr/recognizer.js';
 import { samplesAt } from './tasks/asr/samples.js';
 import { transcriptionStream } from './tasks/asr/stream.js';
@@ -693,9 +694,7 @@ export class Engine {
   /** One embedding of exactly one of text or image, L2-normalised unless the model's settings say otherwise. */
   async embed(model: string | undefined, input: EmbeddingInput, options: RunOptions = {}): Promise<EmbeddingResult> {
     this.assertOpen();
-    if ((input.text === undefined) === (input.image === undefined)) throw badInput('Give exactly one of text or image to embed.');
-    if (input.text !== undefined && input.text.trim() === '') throw badInput('text to embed must not be blank.');
-    const modality: EmbeddingModality = input.text !== undefined ? 'TEXT' : 'IMAGE';
+    const modality = embeddingModality(input);
     const info = this.embeddingModelFor(modality, model);
     throwIfAborted(options.signal);
     const decoded = input.image ? await decodeImage(input.image, { maxPixels: this.options.limits.maxImagePixels }) : undefined;
