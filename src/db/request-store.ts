@@ -161,6 +161,11 @@ export class RequestStore {
     return this.prisma.inferenceRequest.findUnique({ where: { id } });
   }
 
+  /** The steps of a pipeline request, in the order they ran. */
+  children(parentId: string): Promise<RequestRow[]> {
+    return this.prisma.inferenceRequest.findMany({ where: { parentId }, orderBy: { id: 'asc' } });
+  }
+
   artifactsOf(requestId: string) {
     return this.prisma.requestArtifact.findMany({
       where: { requestId },

@@ -7,8 +7,10 @@ import './artifact.js';
 import './model.js';
 import './request.js';
 import './ocr.js';
+import './vision.js';
 import './vad.js';
 import './generation.js';
+import './pipeline.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -2,8 +2,10 @@
  * What a finished request produced, as stored in its row's `result` column and returned by
  * the task mutations. The stored JSON carries `kind` so the union can tell them apart.
  */
-import type { OcrLine, Point, SpeechSegment } from '../inference/types.js';
+import type { EmbeddingModality, OcrLine, Point, ScoredLabel, SpeechSegment } from '../inference/types.js';
+import type { PipelineOutput, StepSummary, TimedText } from '../pipelines/types.js';
 import { builder } from './builder.js';
+import { PipelineDataKindEnum, PipelineTaskEnum, RequestStatusEnum } from './enums.js';
 
 export interface OcrResultShape {
   kind: 'ocr';
@@ -41,7 +43,27 @@ export interface GenerationResultShape {
   timings: GenerationTimingsShape;
 }
 
-export type ResultShape = OcrResultShape | SpeechDetectionShape | GenerationResultShape;
+export interface PipelineResultShape {
+  kind: 'pipeline';
+  /** The last step's output; null when the pipeline did not finish. */
+  output: PipelineOutput | null;
+  steps: StepSummary[];
+}
+
+/** classifyImage and classifyImageZeroShot. */
+export interface ClassificationShape {
+  kind: 'classification';
+  labels: ScoredLabel[];
+}
+
+export interface EmbeddingShape {
+  kind: 'embedding';
+  vector: number[];
+  dimension: number;
+  modality: EmbeddingModality;
+}
+
+export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape;
 
 export const PointRef = builder.objectRef<Point>('Point').implement({
   description: 'A point in source-image pixels.',
@@ -108,8 +130,61 @@ export const GenerationResultRef = builder.objectRef<GenerationResultShape>('Gen
   }),
 });
 
+export const PipelineSegmentRef = builder.objectRef<TimedText>('PipelineSegment').implement({
+  description: 'A stretch of audio in seconds from the start of the input; its text once transcribed.',
+  fields: (t) => ({ start: t.exposeFloat('start'), end: t.exposeFloat('end'), text: t.exposeString('text', { nullable: true }) }),
+});
+
+export const PipelineOutputRef = builder.objectRef<PipelineOutput>('PipelineOutput').implement({
+  description: 'What a pipeline step produced: text (with timed segments after transcription) or speech regions.',
+  fields: (t) => ({
+    kind: t.field({ type: PipelineDataKindEnum, resolve: (o) => o.kind }),
+    text: t.exposeString('text', { nullable: true }),
+    segments: t.field({ type: [PipelineSegmentRef], nullable: true, resolve: (o) => o.segments }),
+  }),
+});
+
+export const PipelineStepSummaryRef = builder.objectRef<StepSummary>('PipelineStepSummary').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    task: t.field({ type: PipelineTaskEnum, resolve: (s) => s.task }),
+    model: t.exposeString('model'),
+    requestId: t.exposeID('requestId', { nullable: true, description: "The step's child request." }),
+    status: t.field({ type: RequestStatusEnum, resolve: (s) => s.status }),
+    output: t.field({ type: PipelineOutputRef, nullable: true, resolve: (s) => s.output }),
+  }),
+});
+
+export const PipelineResultRef = builder.objectRef<PipelineResultShape>('PipelineResult').implement({
+  fields: (t) => ({
+    output: t.field({ type: PipelineOutputRef, nullable: true, resolve: (r) => r.output }),
+    steps: t.field({ type: [PipelineStepSummaryRef], description: 'The steps that ran, in order.', resolve: (r) => r.steps }),
+  }),
+});
+
+export const ScoredLabelRef = builder.objectRef<ScoredLabel>('ScoredLabel').implement({
+  fields: (t) => ({
+    label: t.exposeString('label'),
+    score: t.exposeFloat('score', { description: 'Softmax over the labels, or a per-label sigmoid for multi-label and SigLIP models.' }),
+  }),
+});
+
+export const EmbeddingModalityEnum = builder.enumType('EmbeddingModality', { values: ['TEXT', 'IMAGE'] as const });
+
+export const ClassificationResultRef = builder.objectRef<ClassificationShape>('ClassificationResult').implement({
+  fields: (t) => ({ labels: t.field({ type: [ScoredLabelRef], description: 'Highest score first.', resolve: (r) => r.labels }) }),
+});
+
+export const EmbeddingResultRef = builder.objectRef<EmbeddingShape>('EmbeddingResult').implement({
+  fields: (t) => ({
+    vector: t.exposeFloatList('vector'),
+    dimension: t.exposeInt('dimension'),
+    modality: t.field({ type: EmbeddingModalityEnum, resolve: (r) => r.modality }),
+  }),
+});
+
 export const RequestResultUnion = builder.unionType('RequestResult', {
-  types: [OcrResultRef, SpeechDetectionResultRef, GenerationResultRef],
+  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef],
   resolveType: (result) =>
-    ({ ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult' })[result.kind],
+    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult' })[result.kind],
 });

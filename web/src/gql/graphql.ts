@@ -115,14 +115,24 @@ export type RequestStatus =
   | 'RUNNING';
 
 export type Task =
+  /** Image to scored labels from a fixed label set (classifyImage). */
+  | 'IMAGE_CLASSIFICATION'
   /** Image to text lines with boxes (recognizeText). */
   | 'OCR'
+  /** A chain of tasks run as one request (runPipeline); each step is a child request. */
+  | 'PIPELINE'
+  /** Audio to text with timed segments (transcribe, transcribeAudio). */
+  | 'SPEECH_RECOGNITION'
   /** Named tensors in and out; used for fixtures and benchmarks. */
   | 'TENSOR'
+  /** Text to one embedding vector (embed). */
+  | 'TEXT_EMBEDDING'
   /** Text to text, token by token (generate, generateText). */
   | 'TEXT_GENERATION'
   /** Audio to speech segments (detectSpeech). */
-  | 'VAD';
+  | 'VAD'
+  /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
+  | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
 
 export type GenerationModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -185,6 +195,7 @@ export type RequestDetailQueryVariables = Exact<{
 export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
       | { __typename: 'GenerationResult', finishReason: FinishReason, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
+      | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
      | null } | null };
 
