@@ -63,7 +63,17 @@ export interface EmbeddingShape {
   modality: EmbeddingModality;
 }
 
-export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape;
+/** addToCollection and search: which items were added, or which were found with what score. */
+export interface CollectionResultShape {
+  kind: 'collection';
+  collection: string;
+  operation: 'ADD' | 'SEARCH';
+  itemIds: string[];
+  /** Search only: each item's cosine similarity, best first. */
+  scores: number[] | null;
+}
+
+export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape;
 
 export const PointRef = builder.objectRef<Point>('Point').implement({
   description: 'A point in source-image pixels.',
@@ -183,8 +193,17 @@ export const EmbeddingResultRef = builder.objectRef<EmbeddingShape>('EmbeddingRe
   }),
 });
 
+export const CollectionResultRef = builder.objectRef<CollectionResultShape>('CollectionResult').implement({
+  fields: (t) => ({
+    collection: t.exposeString('collection'),
+    operation: t.field({ type: builder.enumType('CollectionOperation', { values: ['ADD', 'SEARCH'] as const }), resolve: (r) => r.operation }),
+    itemIds: t.exposeIDList('itemIds'),
+    scores: t.exposeFloatList('scores', { nullable: true }),
+  }),
+});
+
 export const RequestResultUnion = builder.unionType('RequestResult', {
-  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef],
+  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef, CollectionResultRef],
   resolveType: (result) =>
-    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult' })[result.kind],
+    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult', collection: 'CollectionResult' })[result.kind],
 });

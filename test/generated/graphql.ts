@@ -14,6 +14,24 @@ export type ChatRole =
   | 'system'
   | 'user';
 
+export type ClassifyImageInput = {
+  image: MediaInput;
+  /** An IMAGE_CLASSIFICATION model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** How many of the best labels to return (at least 1). @default 5 */
+  topK?: number | null | undefined;
+};
+
+export type ClassifyImageZeroShotInput = {
+  /** Prompt with "{}" where the label goes, e.g. "a photo of {}."; the model's own prompt set when omitted. */
+  hypothesisTemplate?: string | null | undefined;
+  image: MediaInput;
+  /** Candidate labels, 1 to 100, none blank. */
+  labels: Array<string>;
+  /** A ZERO_SHOT_IMAGE_CLASSIFICATION model; the default one when omitted. */
+  model?: string | null | undefined;
+};
+
 export type DetectSpeechInput = {
   audio: MediaInput;
   /** A VAD model; the default one when omitted. */
@@ -21,6 +39,18 @@ export type DetectSpeechInput = {
   /** Speech probability threshold in (0, 1); default 0.5. */
   threshold?: number | null | undefined;
 };
+
+/** Exactly one of text or image. */
+export type EmbedInput = {
+  image?: MediaInput | null | undefined;
+  /** A dual encoder (text or image) or a TEXT_EMBEDDING model (text); the default dual encoder when omitted. */
+  model?: string | null | undefined;
+  text?: string | null | undefined;
+};
+
+export type EmbeddingModality =
+  | 'IMAGE'
+  | 'TEXT';
 
 export type ExecutionProvider =
   | 'CPU'
@@ -179,6 +209,8 @@ export type RunPipelineInput = {
 };
 
 export type Task =
+  /** Image to a text description, token by token (captionImage, describeImage). */
+  | 'IMAGE_CAPTIONING'
   /** Image to scored labels from a fixed label set (classifyImage). */
   | 'IMAGE_CLASSIFICATION'
   /** Image to text lines with boxes (recognizeText). */
@@ -295,6 +327,9 @@ export type RunPipelineOnceMutationVariables = Exact<{
 
 
 export type RunPipelineOnceMutation = { runPipelineOnce: { output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null }, request: { id: string, task: Task, status: RequestStatus, model: string, outputText: string | null, queueMs: number | null, computeMs: number | null, result:
+        | { __typename: 'ClassificationResult' }
+        | { __typename: 'CollectionResult' }
+        | { __typename: 'EmbeddingResult' }
         | { __typename: 'GenerationResult' }
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult', output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null, steps: Array<{ index: number, task: PipelineTask, status: RequestStatus, requestId: string | null }> }
@@ -309,6 +344,9 @@ export type PipelineRequestQueryVariables = Exact<{
 export type PipelineRequestQuery = { request: { id: string, task: Task, status: RequestStatus, error: { code: string, message: string } | null, steps: Array<{ id: string, task: Task, model: string, status: RequestStatus, inputText: string | null, outputText: string | null, parameters: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string } }> }> } | null };
 
 export type RequestFieldsFragment = { id: string, task: Task, model: string, status: RequestStatus, parameters: unknown, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, error: { code: string, message: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+    | { __typename: 'ClassificationResult' }
+    | { __typename: 'CollectionResult' }
+    | { __typename: 'EmbeddingResult' }
     | { __typename: 'GenerationResult', text: string, finishReason: FinishReason }
     | { __typename: 'OcrResult', text: string }
     | { __typename: 'PipelineResult' }
@@ -321,6 +359,9 @@ export type RequestByIdQueryVariables = Exact<{
 
 
 export type RequestByIdQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, parameters: unknown, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, error: { code: string, message: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+      | { __typename: 'ClassificationResult' }
+      | { __typename: 'CollectionResult' }
+      | { __typename: 'EmbeddingResult' }
       | { __typename: 'GenerationResult', text: string, finishReason: FinishReason }
       | { __typename: 'OcrResult', text: string }
       | { __typename: 'PipelineResult' }
@@ -376,6 +417,42 @@ export type DetectSpeechMutationVariables = Exact<{
 
 export type DetectSpeechMutation = { detectSpeech: { durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }>, request: { id: string, status: RequestStatus } } };
 
+export type ClassifyImageMutationVariables = Exact<{
+  input: ClassifyImageInput;
+}>;
+
+
+export type ClassifyImageMutation = { classifyImage: { model: string, labels: Array<{ label: string, score: number }>, request: { id: string, status: RequestStatus, task: Task, batchSize: number | null } } };
+
+export type ClassifyImageZeroShotMutationVariables = Exact<{
+  input: ClassifyImageZeroShotInput;
+}>;
+
+
+export type ClassifyImageZeroShotMutation = { classifyImageZeroShot: { model: string, labels: Array<{ label: string, score: number }>, request: { id: string, status: RequestStatus, task: Task, batchSize: number | null } } };
+
+export type EmbedMutationVariables = Exact<{
+  input: EmbedInput;
+}>;
+
+
+export type EmbedMutation = { embed: { vector: Array<number>, dimension: number, model: string, modality: EmbeddingModality, request: { id: string, status: RequestStatus, task: Task } } };
+
+export type VisionRequestQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VisionRequestQuery = { request: { id: string, status: RequestStatus, task: Task, model: string, result:
+      | { __typename: 'ClassificationResult', labels: Array<{ label: string, score: number }> }
+      | { __typename: 'CollectionResult' }
+      | { __typename: 'EmbeddingResult', dimension: number, modality: EmbeddingModality, vector: Array<number> }
+      | { __typename: 'GenerationResult' }
+      | { __typename: 'OcrResult' }
+      | { __typename: 'PipelineResult' }
+      | { __typename: 'SpeechDetectionResult' }
+     | null } | null };
+
 export const PipelineOutputFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PipelineOutputFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PipelineOutput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]} as unknown as DocumentNode<PipelineOutputFieldsFragment, unknown>;
 export const PipelineStepRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PipelineStepRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InferenceRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"inputText"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}},{"kind":"Field","name":{"kind":"Name","value":"parameters"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"artifacts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"artifact"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<PipelineStepRowFragment, unknown>;
 export const RequestFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InferenceRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"parameters"}},{"kind":"Field","name":{"kind":"Name","value":"inputModalities"}},{"kind":"Field","name":{"kind":"Name","value":"inputText"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"firstOutputAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"batchSize"}},{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"artifacts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"artifact"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"byteSize"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"OcrResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechDetectionResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}}]}}]}}]}}]} as unknown as DocumentNode<RequestFieldsFragment, unknown>;
@@ -397,3 +474,7 @@ export const CancelRequestDocument = {"kind":"Document","definitions":[{"kind":"
 export const UploadArtifactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadArtifact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MediaInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadArtifact"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"byteSize"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<UploadArtifactMutation, UploadArtifactMutationVariables>;
 export const RecognizeTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecognizeText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecognizeTextInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recognizeText"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"confidence"}},{"kind":"Field","name":{"kind":"Name","value":"box"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<RecognizeTextMutation, RecognizeTextMutationVariables>;
 export const DetectSpeechDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DetectSpeech"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DetectSpeechInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"detectSpeech"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<DetectSpeechMutation, DetectSpeechMutationVariables>;
+export const ClassifyImageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClassifyImage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ClassifyImageInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"classifyImage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"labels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"batchSize"}}]}}]}}]}}]} as unknown as DocumentNode<ClassifyImageMutation, ClassifyImageMutationVariables>;
+export const ClassifyImageZeroShotDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ClassifyImageZeroShot"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ClassifyImageZeroShotInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"classifyImageZeroShot"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"labels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"batchSize"}}]}}]}}]}}]} as unknown as DocumentNode<ClassifyImageZeroShotMutation, ClassifyImageZeroShotMutationVariables>;
+export const EmbedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Embed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"EmbedInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"embed"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vector"}},{"kind":"Field","name":{"kind":"Name","value":"dimension"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"modality"}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"task"}}]}}]}}]}}]} as unknown as DocumentNode<EmbedMutation, EmbedMutationVariables>;
+export const VisionRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VisionRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"request"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ClassificationResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"labels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"EmbeddingResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dimension"}},{"kind":"Field","name":{"kind":"Name","value":"modality"}},{"kind":"Field","name":{"kind":"Name","value":"vector"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VisionRequestQuery, VisionRequestQueryVariables>;

@@ -115,6 +115,8 @@ export type RequestStatus =
   | 'RUNNING';
 
 export type Task =
+  /** Image to a text description, token by token (captionImage, describeImage). */
+  | 'IMAGE_CAPTIONING'
   /** Image to scored labels from a fixed label set (classifyImage). */
   | 'IMAGE_CLASSIFICATION'
   /** Image to text lines with boxes (recognizeText). */
@@ -193,6 +195,9 @@ export type RequestDetailQueryVariables = Exact<{
 
 
 export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+      | { __typename: 'ClassificationResult' }
+      | { __typename: 'CollectionResult' }
+      | { __typename: 'EmbeddingResult' }
       | { __typename: 'GenerationResult', finishReason: FinishReason, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
       | { __typename: 'PipelineResult' }

@@ -4,7 +4,6 @@
  * graph (pixel_values → image_embeds). Text and image work share one queue; a batch holds
  * one modality (batchKey), stacked into one run of that tower.
  */
-import { badInput } from '../../../errors.js';
 import type { DecodedImage } from '../../media/image.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
 import type { OnnxRunner, RunOptions, RunStats } from '../../types.js';
@@ -15,10 +14,10 @@ import { imageBatchKey, pickOutput, runImages, splitRows } from './run-images.js
 import { dot, l2Normalize, ranked, sigmoid, softmax } from './scores.js';
 import { loadTextEncoding, textFeeds, tokenize, type TextEncoding } from './text-inputs.js';
 import type { ScoredLabel } from './types.js';
+import { checkTemplate } from './validate.js';
 
 export type EncoderJob = { modality: 'TEXT'; rows: number[][] } | { modality: 'IMAGE'; pixels: PixelValues };
 
-export const MAX_LABELS = 100;
 const DEFAULT_TEMPLATE = 'a photo of {}.';
 /** Prompt embeddings kept between requests; labels repeat far more often than they change. */
 const PROMPT_CACHE_SIZE = 4096;
@@ -47,17 +46,6 @@ export function scoringFrom(config: Json | null, settings: Record<string, unknow
     bias: numberOr(settings.logitBias, numberOr(config?.logit_bias, 0)),
     activation,
   };
-}
-
-export function checkLabels(labels: readonly string[]): void {
-  if (labels.length === 0) throw badInput('labels must not be empty.');
-  if (labels.length > MAX_LABELS) throw badInput(`At most ${MAX_LABELS} labels per request, got ${labels.length}.`, { labels: labels.length });
-  const blank = labels.findIndex((label) => label.trim() === '');
-  if (blank >= 0) throw badInput(`Label ${blank} is blank.`, { index: blank });
-}
-
-export function checkTemplate(template: string): void {
-  if (!template.includes('{}')) throw badInput('hypothesisTemplate must contain "{}" where the label goes.', { hypothesisTemplate: template });
 }
 
 function addStats(a: RunStats, b: RunStats | undefined): RunStats {
@@ -165,8 +153,6 @@ export class DualEncoder {
     hypothesisTemplate: string | undefined,
     options: RunOptions,
   ): Promise<{ labels: ScoredLabel[]; stats: RunStats }> {
-    checkLabels(labels);
-    if (hypothesisTemplate !== undefined) checkTemplate(hypothesisTemplate);
     const templates = hypothesisTemplate !== undefined ? [hypothesisTemplate] : this.templates;
     const prompts = labels.flatMap((label) => templates.map((t) => t.replaceAll('{}', label.trim())));
     const [pictured, texts] = await Promise.all([this.embedImage(image, options), this.promptVectors(prompts)]);

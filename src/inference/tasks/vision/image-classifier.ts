@@ -3,7 +3,6 @@
  * `pixel_values` → `logits`, labels from config.json `id2label`, softmax (sigmoid for
  * multi-label heads), top k. Requests stack into one run per batch.
  */
-import { badInput } from '../../../errors.js';
 import type { DecodedImage } from '../../media/image.js';
 import { Scheduler, type SchedulerOptions } from '../../scheduler/scheduler.js';
 import type { OnnxRunner, RunOptions, RunStats } from '../../types.js';
@@ -14,8 +13,6 @@ import { ranked, sigmoid, softmax } from './scores.js';
 import type { ScoredLabel } from './types.js';
 
 export type QueueOptions = Omit<SchedulerOptions<never, never>, 'run' | 'weight' | 'batchKey'>;
-
-export const DEFAULT_TOP_K = 5;
 
 /** id2label as a dense list; a gap or a missing map is a model that cannot name its answers. */
 export function labelsFrom(config: Record<string, unknown> | null): string[] {
@@ -31,12 +28,6 @@ export function labelsFrom(config: Record<string, unknown> | null): string[] {
     labels[index] = value;
   }
   return labels;
-}
-
-export function checkTopK(topK: number | undefined): number {
-  if (topK === undefined) return DEFAULT_TOP_K;
-  if (!Number.isInteger(topK) || topK < 1) throw badInput(`topK must be a whole number of at least 1, got ${topK}.`, { topK });
-  return topK;
 }
 
 export class ImageClassifier {
