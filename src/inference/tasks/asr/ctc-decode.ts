@@ -52,14 +52,15 @@ export function bestPath(logits: Float32Array, frames: number, vocabSize: number
   return ids;
 }
 
-export function ctcWords(path: ArrayLike<number>, vocab: CtcVocab): Word[] {
+/** `pauseFrames` of blank between two letters also separates words, delimiter or not. */
+export function ctcWords(path: ArrayLike<number>, vocab: CtcVocab, pauseFrames = Infinity): Word[] {
   const words: Word[] = [];
   let current: Word | undefined;
   let previous = -1;
   for (let f = 0; f < path.length; f += 1) {
     const id = path[f];
     if (id === previous) {
-      if (current && id !== vocab.blank && id !== vocab.delimiter) current.endFrame = f + 1;
+      if (current && id !== vocab.blank && id !== vocab.delimiter && !vocab.silent.has(id)) current.endFrame = f + 1;
       continue;
     }
     previous = id;
@@ -69,6 +70,7 @@ export function ctcWords(path: ArrayLike<number>, vocab: CtcVocab): Word[] {
       continue;
     }
     const text = vocab.tokens[id] ?? '';
+    if (current && f - current.endFrame >= pauseFrames) current = undefined;
     if (!current) {
       current = { text: '', startFrame: f, endFrame: f + 1 };
       words.push(current);

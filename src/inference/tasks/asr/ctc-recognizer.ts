@@ -89,8 +89,8 @@ export class CtcRecognizer implements Recognizer {
     const [, frames, vocabSize] = logits.dims;
     const path = bestPath(logits.data as Float32Array, frames, vocabSize);
     const secondsPerFrame = this.settings.samplesPerFrame / this.sampleRate;
-    const words = ctcWords(path, this.vocab);
-    const segments = ctcSegments(words, secondsPerFrame, Math.max(1, Math.round(this.settings.pauseSeconds / secondsPerFrame)));
+    const pauseFrames = Math.max(1, Math.round(this.settings.pauseSeconds / secondsPerFrame));
+    const segments = ctcSegments(ctcWords(path, this.vocab, pauseFrames), secondsPerFrame, pauseFrames);
     // The last frame can reach past the audio by the padding the convolutions add.
     const duration = job.samples.length / this.sampleRate;
     return { segments: segments.map((s) => ({ ...s, start: Math.min(s.start, duration), end: Math.min(s.end, duration) })) };
