@@ -6,9 +6,8 @@
  * the step by index.
  */
 import type { Engine } from '../inference/engine.js';
-import { validateGenerationRequest } from '../inference/generation/validate.js';
 import { badInput, isTesseraError, TesseraError } from '../errors.js';
-import { INPUT_PLACEHOLDER, generationRequest } from './steps/generate.js';
+import { INPUT_PLACEHOLDER } from './steps/generate.js';
 import { STEP_KINDS } from './steps/index.js';
 import type { StepKind } from './steps/step.js';
 import type { PipelinePlan, PipelineSourceKind, PipelineStepSpec, PipelineTask, PlannedStep } from './types.js';
@@ -45,12 +44,7 @@ function checkOptions(index: number, spec: PipelineStepSpec, kind: StepKind): vo
   if (spec.threshold !== undefined && !(spec.threshold > 0 && spec.threshold < 1)) {
     throw stepError(index, spec.task, 'threshold must be between 0 and 1 (exclusive).', { argument: 'threshold' });
   }
-  if (spec.generation !== undefined) {
-    // The prompt is only known when the previous step has run; the parameters are checked now.
-    atStep(index, spec.task, () =>
-      validateGenerationRequest(generationRequest(spec, 'x'), { contextLength: Number.MAX_SAFE_INTEGER }),
-    );
-  }
+  if (kind.validate) atStep(index, spec.task, () => kind.validate!(spec));
 }
 
 export function planPipeline(

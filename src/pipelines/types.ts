@@ -4,7 +4,7 @@
  */
 import type { GenerationRequest } from '../inference/generation/types.js';
 
-export type PipelineTask = 'TRANSCRIBE' | 'DETECT_SPEECH' | 'RECOGNIZE_TEXT' | 'GENERATE';
+export type PipelineTask = 'TRANSCRIBE' | 'DETECT_SPEECH' | 'RECOGNIZE_TEXT' | 'GENERATE' | 'CAPTION';
 
 /** What flows between steps. AUDIO_SEGMENTS is audio plus the stretches of it that hold speech. */
 export type PipelineDataKind = 'AUDIO' | 'AUDIO_SEGMENTS' | 'IMAGE' | 'TEXT';
@@ -35,7 +35,7 @@ export interface PipelineStepSpec {
   model?: string;
   /** GENERATE only: the prompt, with `{{input}}` where the previous step's text goes. */
   template?: string;
-  /** GENERATE only. */
+  /** GENERATE and CAPTION (CAPTION takes the sampling subset: no penalties, no chat). */
   generation?: PipelineGenerationParameters;
   /** DETECT_SPEECH only: speech probability threshold in (0, 1). */
   threshold?: number;

@@ -17,7 +17,7 @@ export const TaskEnum = builder.enumType('Task', {
     },
     TEXT_EMBEDDING: { description: 'Text to one embedding vector (embed).' },
     SPEECH_RECOGNITION: { description: 'Audio to text with timed segments (transcribe, transcribeAudio).' },
-    IMAGE_CAPTIONING: { description: 'Image to a text description, token by token (captionImage, describeImage).' },
+    IMAGE_CAPTIONING: { description: 'Image to a text description, token by token (captionImage, captionImageText).' },
     PIPELINE: { description: 'A chain of tasks run as one request (runPipeline); each step is a child request.' },
   } as const,
 });
@@ -41,6 +41,7 @@ export const PipelineTaskEnum = builder.enumType('PipelineTask', {
     DETECT_SPEECH: { description: 'AUDIO to AUDIO_SEGMENTS: the audio with the regions that hold speech.' },
     RECOGNIZE_TEXT: { description: 'IMAGE to TEXT (OCR lines joined in reading order).' },
     GENERATE: { description: 'TEXT to TEXT: the text fills the template and the language model continues it.' },
+    CAPTION: { description: 'IMAGE to TEXT: a captioning model describes the image.' },
   } as const,
 });
 

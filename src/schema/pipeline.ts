@@ -31,7 +31,11 @@ const PipelineStepInput = builder.inputType('PipelineStepInput', {
       required: false,
       description: 'GENERATE only: the prompt, with {{input}} where the previous text goes. Default "{{input}}".',
     }),
-    generation: t.field({ type: PipelineGenerationInput, required: false, description: 'GENERATE only.' }),
+    generation: t.field({
+      type: PipelineGenerationInput,
+      required: false,
+      description: 'GENERATE, and CAPTION without the penalties and chat.',
+    }),
     threshold: t.float({ required: false, description: 'DETECT_SPEECH only: speech probability threshold in (0, 1).' }),
     language: t.string({ required: false, description: 'TRANSCRIBE only: the spoken language, e.g. "en".' }),
   }),

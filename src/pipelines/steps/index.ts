@@ -1,5 +1,6 @@
 /** Every step kind a pipeline can chain, by task. */
 import type { PipelineTask } from '../types.js';
+import { captionStep } from './caption.js';
 import { detectSpeechStep } from './detect-speech.js';
 import { generateStep } from './generate.js';
 import { recognizeTextStep } from './recognize-text.js';
@@ -11,4 +12,5 @@ export const STEP_KINDS: Record<PipelineTask, StepKind> = {
   RECOGNIZE_TEXT: recognizeTextStep,
   GENERATE: generateStep,
   TRANSCRIBE: transcribeStep,
+  CAPTION: captionStep,
 };

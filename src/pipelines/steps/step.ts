@@ -5,7 +5,7 @@
 import type { RequestOutcome } from '../../db/request-store.js';
 import type { Engine } from '../../inference/engine.js';
 import type { Modality, SpeechSegment, Task } from '../../inference/types.js';
-import type { MediaSource, PipelineDataKind, PipelineStepEvent, PlannedStep, TimedText } from '../types.js';
+import type { MediaSource, PipelineDataKind, PipelineStepEvent, PipelineStepSpec, PlannedStep, TimedText } from '../types.js';
 
 /** The value handed from one step to the next. */
 export type PipelineData =
@@ -43,6 +43,8 @@ export interface StepKind {
   produces: PipelineDataKind;
   /** Parameters a client may set on this step besides model. */
   options: readonly ('template' | 'generation' | 'threshold' | 'language')[];
+  /** Checks the step's own options before anything runs (BAD_USER_INPUT). */
+  validate?(spec: PipelineStepSpec): void;
   record(step: PlannedStep, input: PipelineData): StepRecord;
   run(step: PlannedStep, input: PipelineData, env: StepEnv): AsyncGenerator<PipelineStepEvent, StepResult>;
 }
