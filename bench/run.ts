@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -31,6 +31,8 @@ const SUITES = {
   'ocr-overhead': async () => (await import('./suites/ocr-overhead.js')).ocrOverhead,
   batching: async () => (await import('./suites/batching.js')).batching,
   generation: async () => (await import('./suites/generation.js')).generation,
+  search: async () => (await import('./suites/search.js')).search,
+  pipeline: async () => (await import('./suites/pipeline.js')).pipeline,
 } as const;
 type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];

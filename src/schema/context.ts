@@ -3,6 +3,7 @@ import type { Engine } from '../inference/engine.js';
 import type { Database } from '../db/database.js';
 import type { RequestStore } from '../db/request-store.js';
 import type { ArtifactStore } from '../db/artifact-store.js';
+import type { CollectionStore } from '../search/collection-store.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import type { Logger } from '../logger.js';
 
@@ -13,6 +14,7 @@ export interface Services {
   db: Database;
   requests: RequestStore;
   artifacts: ArtifactStore;
+  collections: CollectionStore;
   runs: RunRegistry;
   logger: Logger;
 }

@@ -10,6 +10,7 @@ import './ocr.js';
 import './vision.js';
 import './vad.js';
 import './generation.js';
+import './collections.js';
 import './pipeline.js';
 
 let schema: GraphQLSchema | undefined;

@@ -6,12 +6,12 @@
  * On PostgreSQL with pgvector, search runs in the database instead (see pgvector.ts).
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Prisma } from '../db/database.js';
+import type { Database, Prisma } from '../db/database.js';
 import type { Collection, CollectionItem } from '../generated/prisma/sqlite/client.js';
 import { badInput, TesseraError } from '../errors.js';
 import { normalized, readBytesInto, toBytes } from './vectors.js';
 import { VectorIndex, type Modality } from './vector-index.js';
-import type { PgVector } from './pgvector.js';
+import { PgVector } from './pgvector.js';
 
 export type CollectionRow = Collection;
 export type ItemRow = Omit<CollectionItem, 'embedding'>;
@@ -46,6 +46,11 @@ export class CollectionStore {
     private readonly prisma: Prisma,
     private readonly pgvector: PgVector | null = null,
   ) {}
+
+  /** The store for a server: pgvector when PostgreSQL offers it, else in-memory exact search. */
+  static async open(db: Database): Promise<CollectionStore> {
+    return new CollectionStore(db.prisma, db.kind === 'postgres' ? await PgVector.detect(db.prisma) : null);
+  }
 
   /** Which search runs: 'pgvector' in PostgreSQL, or 'memory' (exact, in this process). */
   get backend(): 'pgvector' | 'memory' {
@@ -130,9 +135,7 @@ export class CollectionStore {
   }
 
   async search(collection: CollectionRow, query: ArrayLike<number>, options: SearchOptions): Promise<SearchHit[]> {
-    if (!Number.isInteger(options.k) || options.k < 1 || options.k > MAX_K) {
-      throw badInput(`k must be an integer from 1 to ${MAX_K}; got ${options.k}.`, { k: options.k });
-    }
+    checkK(options.k);
     const vector = normalized(query, collection.dimension);
     const modality = options.modality ?? undefined;
     const ranked = this.pgvector
@@ -196,6 +199,11 @@ export class CollectionStore {
     });
     return next;
   }
+}
+
+/** Separate so a resolver can refuse a bad k before it runs an embedding. */
+export function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw badInput(`k must be an integer from 1 to ${MAX_K}; got ${k}.`, { k });
 }
 
 const duplicate = (name: string) => badInput(`A collection named "${name}" exists already.`, { collection: name });

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { openDatabase } from '../db/database.js';
 import { RequestStore } from '../db/request-store.js';
 import { ArtifactStore } from '../db/artifact-store.js';
+import { CollectionStore } from '../search/collection-store.js';
 import { RunRegistry } from '../runs/run-registry.js';
 import { Engine } from '../inference/engine.js';
 import type { Services } from '../schema/context.js';
@@ -55,6 +56,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
     db,
     requests,
     artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
+    collections: await CollectionStore.open(db),
     runs: new RunRegistry(),
     logger,
   };

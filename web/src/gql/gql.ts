@@ -15,6 +15,7 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation UploadArtifact($file: MediaInput!) {\n    uploadArtifact(file: $file) {\n      id\n      url\n      contentType\n      byteSize\n    }\n  }\n": typeof types.UploadArtifactDocument,
     "\n  query GenerationModels {\n    models(task: TEXT_GENERATION) {\n      name\n      status\n    }\n  }\n": typeof types.GenerationModelsDocument,
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n        promptTokens\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        text\n        usage {\n          promptTokens\n          completionTokens\n        }\n        timings {\n          queueMs\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": typeof types.GenerateStreamDocument,
     "\n  query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {\n    requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        node {\n          id\n          task\n          model\n          status\n          createdAt\n          inputText\n          outputText\n          inputModalities\n          queueMs\n          computeMs\n          error {\n            code\n          }\n        }\n      }\n    }\n    models {\n      name\n    }\n  }\n": typeof types.HistoryPageDocument,
@@ -26,8 +27,13 @@ type Documents = {
     "\n  subscription FollowRequest($id: ID!) {\n    requestEvents(id: $id) {\n      __typename\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        finishReason\n      }\n    }\n  }\n": typeof types.FollowRequestDocument,
     "\n  mutation CancelRequest($id: ID!) {\n    cancelRequest(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.CancelRequestDocument,
     "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": typeof types.DetectSpeechDocument,
+    "\n  query VisionModels {\n    zeroShot: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    classifiers: models(task: IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    captioners: models(task: IMAGE_CAPTIONING) {\n      name\n      status\n    }\n  }\n": typeof types.VisionModelsDocument,
+    "\n  mutation ClassifyZeroShot($input: ClassifyImageZeroShotInput!) {\n    classifyImageZeroShot(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": typeof types.ClassifyZeroShotDocument,
+    "\n  mutation ClassifyImage($input: ClassifyImageInput!) {\n    classifyImage(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": typeof types.ClassifyImageDocument,
+    "\n  subscription CaptionStream($input: CaptionImageInput!) {\n    captionImage(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        usage {\n          completionTokens\n        }\n        timings {\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": typeof types.CaptionStreamDocument,
 };
 const documents: Documents = {
+    "\n  mutation UploadArtifact($file: MediaInput!) {\n    uploadArtifact(file: $file) {\n      id\n      url\n      contentType\n      byteSize\n    }\n  }\n": types.UploadArtifactDocument,
     "\n  query GenerationModels {\n    models(task: TEXT_GENERATION) {\n      name\n      status\n    }\n  }\n": types.GenerationModelsDocument,
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n        promptTokens\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        text\n        usage {\n          promptTokens\n          completionTokens\n        }\n        timings {\n          queueMs\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": types.GenerateStreamDocument,
     "\n  query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {\n    requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        node {\n          id\n          task\n          model\n          status\n          createdAt\n          inputText\n          outputText\n          inputModalities\n          queueMs\n          computeMs\n          error {\n            code\n          }\n        }\n      }\n    }\n    models {\n      name\n    }\n  }\n": types.HistoryPageDocument,
@@ -39,8 +45,16 @@ const documents: Documents = {
     "\n  subscription FollowRequest($id: ID!) {\n    requestEvents(id: $id) {\n      __typename\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        finishReason\n      }\n    }\n  }\n": types.FollowRequestDocument,
     "\n  mutation CancelRequest($id: ID!) {\n    cancelRequest(id: $id) {\n      id\n      status\n    }\n  }\n": types.CancelRequestDocument,
     "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": types.DetectSpeechDocument,
+    "\n  query VisionModels {\n    zeroShot: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    classifiers: models(task: IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    captioners: models(task: IMAGE_CAPTIONING) {\n      name\n      status\n    }\n  }\n": types.VisionModelsDocument,
+    "\n  mutation ClassifyZeroShot($input: ClassifyImageZeroShotInput!) {\n    classifyImageZeroShot(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": types.ClassifyZeroShotDocument,
+    "\n  mutation ClassifyImage($input: ClassifyImageInput!) {\n    classifyImage(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n": types.ClassifyImageDocument,
+    "\n  subscription CaptionStream($input: CaptionImageInput!) {\n    captionImage(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        usage {\n          completionTokens\n        }\n        timings {\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n": types.CaptionStreamDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UploadArtifact($file: MediaInput!) {\n    uploadArtifact(file: $file) {\n      id\n      url\n      contentType\n      byteSize\n    }\n  }\n"): typeof import('./graphql').UploadArtifactDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -85,6 +99,22 @@ export function graphql(source: "\n  mutation CancelRequest($id: ID!) {\n    can
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DetectSpeech($input: DetectSpeechInput!) {\n    detectSpeech(input: $input) {\n      durationSeconds\n      sampleRate\n      segments {\n        start\n        end\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n"): typeof import('./graphql').DetectSpeechDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VisionModels {\n    zeroShot: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    classifiers: models(task: IMAGE_CLASSIFICATION) {\n      name\n      status\n    }\n    captioners: models(task: IMAGE_CAPTIONING) {\n      name\n      status\n    }\n  }\n"): typeof import('./graphql').VisionModelsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClassifyZeroShot($input: ClassifyImageZeroShotInput!) {\n    classifyImageZeroShot(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n"): typeof import('./graphql').ClassifyZeroShotDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClassifyImage($input: ClassifyImageInput!) {\n    classifyImage(input: $input) {\n      model\n      labels {\n        label\n        score\n      }\n      request {\n        id\n        computeMs\n      }\n    }\n  }\n"): typeof import('./graphql').ClassifyImageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CaptionStream($input: CaptionImageInput!) {\n    captionImage(input: $input) {\n      __typename\n      ... on GenerationStarted {\n        requestId\n        model\n      }\n      ... on GenerationToken {\n        text\n      }\n      ... on GenerationCompleted {\n        requestId\n        finishReason\n        usage {\n          completionTokens\n        }\n        timings {\n          timeToFirstTokenMs\n          tokensPerSecond\n        }\n        error {\n          code\n          message\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').CaptionStreamDocument;
 
 
 export function graphql(source: string) {

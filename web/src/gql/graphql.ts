@@ -4,6 +4,31 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** An image to describe, and how to sample the caption. Greedy decoding unless temperature > 0. */
+export type CaptionImageInput = {
+  image: MediaInput;
+  /** Report the log-probability of each chosen token. */
+  logprobs?: boolean | null | undefined;
+  /** Default: the model's generation_config.json max_length. */
+  maxTokens?: number | null | undefined;
+  /** In [0, 1]. */
+  minP?: number | null | undefined;
+  /** An image-captioning model; the default one when omitted. */
+  model?: string | null | undefined;
+  repetitionPenalty?: number | null | undefined;
+  /** Makes sampling reproducible. */
+  seed?: number | null | undefined;
+  /** Strings that end the caption; they are not emitted. */
+  stop?: Array<string> | null | undefined;
+  /** 0 (greedy, the default) or more. */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  /** Also report this many most likely alternatives (at most 20). */
+  topLogprobs?: number | null | undefined;
+  /** In (0, 1]. */
+  topP?: number | null | undefined;
+};
+
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
@@ -13,6 +38,24 @@ export type ChatRole =
   | 'assistant'
   | 'system'
   | 'user';
+
+export type ClassifyImageInput = {
+  image: MediaInput;
+  /** An IMAGE_CLASSIFICATION model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** How many of the best labels to return (at least 1). @default 5 */
+  topK?: number | null | undefined;
+};
+
+export type ClassifyImageZeroShotInput = {
+  /** Prompt with "{}" where the label goes, e.g. "a photo of {}."; the model's own prompt set when omitted. */
+  hypothesisTemplate?: string | null | undefined;
+  image: MediaInput;
+  /** Candidate labels, 1 to 100, none blank. */
+  labels: Array<string>;
+  /** A ZERO_SHOT_IMAGE_CLASSIFICATION model; the default one when omitted. */
+  model?: string | null | undefined;
+};
 
 export type DetectSpeechInput = {
   audio: MediaInput;
@@ -115,7 +158,7 @@ export type RequestStatus =
   | 'RUNNING';
 
 export type Task =
-  /** Image to a text description, token by token (captionImage, describeImage). */
+  /** Image to a text description, token by token (captionImage, captionImageText). */
   | 'IMAGE_CAPTIONING'
   /** Image to scored labels from a fixed label set (classifyImage). */
   | 'IMAGE_CLASSIFICATION'
@@ -135,6 +178,13 @@ export type Task =
   | 'VAD'
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
   | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
+
+export type UploadArtifactMutationVariables = Exact<{
+  file: MediaInput;
+}>;
+
+
+export type UploadArtifactMutation = { uploadArtifact: { id: string, url: string, contentType: string, byteSize: number } };
 
 export type GenerationModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -195,6 +245,7 @@ export type RequestDetailQueryVariables = Exact<{
 
 
 export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+      | { __typename: 'CaptionResult' }
       | { __typename: 'ClassificationResult' }
       | { __typename: 'CollectionResult' }
       | { __typename: 'EmbeddingResult' }
@@ -229,6 +280,36 @@ export type DetectSpeechMutationVariables = Exact<{
 
 export type DetectSpeechMutation = { detectSpeech: { durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }>, request: { id: string, computeMs: number | null } } };
 
+export type VisionModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type VisionModelsQuery = { zeroShot: Array<{ name: string, status: ModelStatus }>, classifiers: Array<{ name: string, status: ModelStatus }>, captioners: Array<{ name: string, status: ModelStatus }> };
+
+export type ClassifyZeroShotMutationVariables = Exact<{
+  input: ClassifyImageZeroShotInput;
+}>;
+
+
+export type ClassifyZeroShotMutation = { classifyImageZeroShot: { model: string, labels: Array<{ label: string, score: number }>, request: { id: string, computeMs: number | null } } };
+
+export type ClassifyImageMutationVariables = Exact<{
+  input: ClassifyImageInput;
+}>;
+
+
+export type ClassifyImageMutation = { classifyImage: { model: string, labels: Array<{ label: string, score: number }>, request: { id: string, computeMs: number | null } } };
+
+export type CaptionStreamSubscriptionVariables = Exact<{
+  input: CaptionImageInput;
+}>;
+
+
+export type CaptionStreamSubscription = { captionImage:
+    | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, usage: { completionTokens: number }, timings: { timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
+    | { __typename: 'GenerationStarted', requestId: string, model: string }
+    | { __typename: 'GenerationToken', text: string }
+   };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -248,6 +329,16 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const UploadArtifactDocument = new TypedDocumentString(`
+    mutation UploadArtifact($file: MediaInput!) {
+  uploadArtifact(file: $file) {
+    id
+    url
+    contentType
+    byteSize
+  }
+}
+    `) as unknown as TypedDocumentString<UploadArtifactMutation, UploadArtifactMutationVariables>;
 export const GenerationModelsDocument = new TypedDocumentString(`
     query GenerationModels {
   models(task: TEXT_GENERATION) {
@@ -493,3 +584,78 @@ export const DetectSpeechDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DetectSpeechMutation, DetectSpeechMutationVariables>;
+export const VisionModelsDocument = new TypedDocumentString(`
+    query VisionModels {
+  zeroShot: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {
+    name
+    status
+  }
+  classifiers: models(task: IMAGE_CLASSIFICATION) {
+    name
+    status
+  }
+  captioners: models(task: IMAGE_CAPTIONING) {
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<VisionModelsQuery, VisionModelsQueryVariables>;
+export const ClassifyZeroShotDocument = new TypedDocumentString(`
+    mutation ClassifyZeroShot($input: ClassifyImageZeroShotInput!) {
+  classifyImageZeroShot(input: $input) {
+    model
+    labels {
+      label
+      score
+    }
+    request {
+      id
+      computeMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ClassifyZeroShotMutation, ClassifyZeroShotMutationVariables>;
+export const ClassifyImageDocument = new TypedDocumentString(`
+    mutation ClassifyImage($input: ClassifyImageInput!) {
+  classifyImage(input: $input) {
+    model
+    labels {
+      label
+      score
+    }
+    request {
+      id
+      computeMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ClassifyImageMutation, ClassifyImageMutationVariables>;
+export const CaptionStreamDocument = new TypedDocumentString(`
+    subscription CaptionStream($input: CaptionImageInput!) {
+  captionImage(input: $input) {
+    __typename
+    ... on GenerationStarted {
+      requestId
+      model
+    }
+    ... on GenerationToken {
+      text
+    }
+    ... on GenerationCompleted {
+      requestId
+      finishReason
+      usage {
+        completionTokens
+      }
+      timings {
+        timeToFirstTokenMs
+        tokensPerSecond
+      }
+      error {
+        code
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CaptionStreamSubscription, CaptionStreamSubscriptionVariables>;
