@@ -5,8 +5,8 @@
  * so a subscriber leaving can cancel the work without racing its persistence.
  */
 import type { Context } from '../schema/context.js';
-import type { FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
-import type { RequestRow } from '../db/request-store.js';
+import type { CaptionResultShape, FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
+import type { NewRequest, RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import type { GenerationEvent, GenerationRequest } from '../inference/generation/types.js';
 import { badInput, cancelled, isTesseraError, TesseraError } from '../errors.js';
@@ -82,8 +82,17 @@ async function prepare(ctx: Context, input: GenerateInputValue): Promise<Prepare
   return { model: model.name, request, events, controller };
 }
 
-/** Runs one generation to its end, publishing GraphQL-shaped events into the run. Never rejects. */
-async function pump(ctx: Context, row: RequestRow, run: ActiveRun<GenerationEventShape>, prepared: Prepared): Promise<CompletedEvent> {
+/**
+ * Runs one generation (or caption: the same events) to its end, publishing GraphQL-shaped
+ * events into the run; `kind` is the result kind stored in the row. Never rejects.
+ */
+async function pump(
+  ctx: Context,
+  row: RequestRow,
+  run: ActiveRun<GenerationEventShape>,
+  prepared: Pick<Prepared, 'model' | 'events'>,
+  kind: 'generation' | 'caption' = 'generation',
+): Promise<CompletedEvent> {
   let text = '';
   let completionTokens = 0;
   let promptTokens = 0;
@@ -103,8 +112,8 @@ async function pump(ctx: Context, row: RequestRow, run: ActiveRun<GenerationEven
       },
       error: event.error ?? null,
     };
-    const stored: GenerationResultShape = {
-      kind: 'generation',
+    const stored: GenerationResultShape | CaptionResultShape = {
+      kind,
       text: completed.text,
       finishReason: completed.finishReason,
       usage: completed.usage,
@@ -179,13 +188,27 @@ async function pump(ctx: Context, row: RequestRow, run: ActiveRun<GenerationEven
 
 async function begin(ctx: Context, input: GenerateInputValue) {
   const prepared = await prepare(ctx, input);
-  const row = await ctx.requests.create({
-    task: 'TEXT_GENERATION',
-    model: prepared.model,
-    parameters: prepared.request as Record<string, unknown>,
-    inputModalities: ['TEXT'],
-    inputText: inputTextOf(prepared.request),
-  });
+  return startRun(
+    ctx,
+    {
+      task: 'TEXT_GENERATION',
+      model: prepared.model,
+      parameters: prepared.request as Record<string, unknown>,
+      inputModalities: ['TEXT'],
+      inputText: inputTextOf(prepared.request),
+    },
+    prepared,
+  );
+}
+
+/** Persists the request, registers its run, and starts pumping the engine's events into it. */
+export async function startRun(
+  ctx: Context,
+  spec: NewRequest,
+  prepared: Pick<Prepared, 'model' | 'events' | 'controller'>,
+  kind: 'generation' | 'caption' = 'generation',
+) {
+  const row = await ctx.requests.create(spec);
   let run: ActiveRun<GenerationEventShape>;
   try {
     run = ctx.runs.start<GenerationEventShape>(row.id, ctx.signal, prepared.controller);
@@ -193,12 +216,19 @@ async function begin(ctx: Context, input: GenerateInputValue) {
     await settleFailure(ctx, row.id, error);
     throw error;
   }
-  const done = pump(ctx, row, run, prepared);
+  const done = pump(ctx, row, run, prepared, kind);
   return { row, run, done };
 }
 
 export async function* generateEvents(ctx: Context, input: GenerateInputValue): AsyncGenerator<GenerationEventShape> {
-  const { run, done } = await begin(ctx, input);
+  yield* streamRun(ctx, await begin(ctx, input));
+}
+
+/** A started run's events for its subscriber; leaving early cancels the work. */
+export async function* streamRun(
+  ctx: Context,
+  { run, done }: { run: ActiveRun<GenerationEventShape>; done: Promise<CompletedEvent> },
+): AsyncGenerator<GenerationEventShape> {
   const closeStream = ctx.runs.openStream();
   let completed = false;
   try {
@@ -215,7 +245,14 @@ export async function* generateEvents(ctx: Context, input: GenerateInputValue): 
 }
 
 export async function generateText(ctx: Context, input: GenerateInputValue): Promise<GenerateTextPayloadShape> {
-  const { row, run, done } = await begin(ctx, input);
+  return untilCompleted(ctx, await begin(ctx, input));
+}
+
+/** Reads a started run to its end; a failed one is thrown with its code, after its row is settled. */
+export async function untilCompleted(
+  ctx: Context,
+  { row, run, done }: { row: RequestRow; run: ActiveRun<GenerationEventShape>; done: Promise<CompletedEvent> },
+): Promise<GenerateTextPayloadShape> {
   const tokens: TokenEvent[] = [];
   for await (const event of run.attach()) if (event.kind === 'token') tokens.push(event);
   const completed = await done;
@@ -226,10 +263,13 @@ export async function generateText(ctx: Context, input: GenerateInputValue): Pro
   return { text: completed.text, finishReason: completed.finishReason, usage: completed.usage, timings: completed.timings, tokens, request };
 }
 
+/** Tasks whose requests stream generation events (pump), so requestEvents can replay them. */
+const STREAMED_TASKS = new Set(['TEXT_GENERATION', 'IMAGE_CAPTIONING']);
+
 export async function* requestEvents(ctx: Context, id: string): AsyncGenerator<GenerationEventShape> {
   const row = await ctx.requests.get(id);
   if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
-  if (row.task !== 'TEXT_GENERATION') throw badInput(`requestEvents streams generation requests; ${id} is a ${row.task} request.`);
+  if (!STREAMED_TASKS.has(row.task)) throw badInput(`requestEvents streams generation and caption requests; ${id} is a ${row.task} request.`);
   const run = ctx.runs.get<GenerationEventShape>(id);
   if (run) {
     yield* run.attach();

@@ -81,13 +81,13 @@ const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationComp
   }),
 });
 
-const GenerationEventUnion = builder.unionType('GenerationEvent', {
+export const GenerationEventUnion = builder.unionType('GenerationEvent', {
   types: [GenerationStartedRef, GenerationTokenRef, GenerationCompletedRef],
   resolveType: (event) =>
     ({ started: 'GenerationStarted', token: 'GenerationToken', completed: 'GenerationCompleted' })[event.kind],
 });
 
-const GenerateTextPayload = builder.objectRef<GenerateTextPayloadShape>('GenerateTextPayload').implement({
+export const GenerateTextPayload = builder.objectRef<GenerateTextPayloadShape>('GenerateTextPayload').implement({
   fields: (t) => ({
     text: t.exposeString('text'),
     finishReason: t.field({ type: FinishReasonEnum, resolve: (p) => p.finishReason }),

@@ -9,7 +9,9 @@ import './request.js';
 import './ocr.js';
 import './vision.js';
 import './vad.js';
+import './transcription.js';
 import './generation.js';
+import './captioning.js';
 import './collections.js';
 import './pipeline.js';
 

@@ -4,6 +4,7 @@
  */
 import type { EmbeddingModality, OcrLine, Point, ScoredLabel, SpeechSegment } from '../inference/types.js';
 import type { PipelineOutput, StepSummary, TimedText } from '../pipelines/types.js';
+import type { TranscriptSegment } from '../inference/types.js';
 import { builder } from './builder.js';
 import { PipelineDataKindEnum, PipelineTaskEnum, RequestStatusEnum } from './enums.js';
 
@@ -43,6 +44,11 @@ export interface GenerationResultShape {
   timings: GenerationTimingsShape;
 }
 
+/** captionImage and captionImageText: the caption and how its decoding went. */
+export interface CaptionResultShape extends Omit<GenerationResultShape, 'kind'> {
+  kind: 'caption';
+}
+
 export interface PipelineResultShape {
   kind: 'pipeline';
   /** The last step's output; null when the pipeline did not finish. */
@@ -73,7 +79,23 @@ export interface CollectionResultShape {
   scores: number[] | null;
 }
 
-export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape;
+export interface TranscriptionTimingsShape {
+  queueMs: number;
+  computeMs: number;
+  /** Processing time over audio duration; below 1 is faster than real time. */
+  realTimeFactor: number;
+  timeToFirstSegmentMs: number | null;
+}
+
+export interface TranscriptionResultShape {
+  kind: 'transcription';
+  text: string;
+  segments: TranscriptSegment[];
+  durationSeconds: number;
+  timings: TranscriptionTimingsShape;
+}
+
+export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape | CaptionResultShape | TranscriptionResultShape;
 
 export const PointRef = builder.objectRef<Point>('Point').implement({
   description: 'A point in source-image pixels.',
@@ -202,8 +224,40 @@ export const CollectionResultRef = builder.objectRef<CollectionResultShape>('Col
   }),
 });
 
+export const CaptionResultRef = builder.objectRef<CaptionResultShape>('CaptionResult').implement({
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    finishReason: t.field({ type: FinishReasonEnum, resolve: (r) => r.finishReason }),
+    usage: t.field({ type: UsageRef, description: 'promptTokens is the decoder start token.', resolve: (r) => r.usage }),
+    timings: t.field({ type: GenerationTimingsRef, resolve: (r) => r.timings }),
+  }),
+});
+
+export const TranscriptSegmentRef = builder.objectRef<TranscriptSegment>('TranscriptSegment').implement({
+  description: 'Transcribed text and where it lies, in seconds from the start of the audio.',
+  fields: (t) => ({ start: t.exposeFloat('start'), end: t.exposeFloat('end'), text: t.exposeString('text') }),
+});
+
+export const TranscriptionTimingsRef = builder.objectRef<TranscriptionTimingsShape>('TranscriptionTimings').implement({
+  fields: (t) => ({
+    queueMs: t.exposeFloat('queueMs'),
+    computeMs: t.exposeFloat('computeMs'),
+    realTimeFactor: t.exposeFloat('realTimeFactor', { description: 'Processing time / audio duration (below 1: faster than real time).' }),
+    timeToFirstSegmentMs: t.exposeFloat('timeToFirstSegmentMs', { nullable: true }),
+  }),
+});
+
+export const TranscriptionResultRef = builder.objectRef<TranscriptionResultShape>('TranscriptionResult').implement({
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    segments: t.field({ type: [TranscriptSegmentRef], resolve: (r) => r.segments }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    timings: t.field({ type: TranscriptionTimingsRef, resolve: (r) => r.timings }),
+  }),
+});
+
 export const RequestResultUnion = builder.unionType('RequestResult', {
-  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef, CollectionResultRef],
+  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef, CollectionResultRef, CaptionResultRef, TranscriptionResultRef],
   resolveType: (result) =>
-    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult', collection: 'CollectionResult' })[result.kind],
+    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult', collection: 'CollectionResult', caption: 'CaptionResult', transcription: 'TranscriptionResult' })[result.kind],
 });

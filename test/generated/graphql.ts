@@ -322,6 +322,7 @@ export type CaptionImageTextMutation = { captionImageText: { text: string, finis
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult' }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'TranscriptionResult' }
        | null } } };
 
 export type CaptionRequestQueryVariables = Exact<{
@@ -338,6 +339,7 @@ export type CaptionRequestQuery = { request: { id: string, task: Task, status: R
       | { __typename: 'OcrResult' }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult' }
+      | { __typename: 'TranscriptionResult' }
      | null } | null };
 
 export type CreateCollectionMutationVariables = Exact<{
@@ -491,6 +493,7 @@ export type RunPipelineOnceMutation = { runPipelineOnce: { output: { kind: Pipel
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult', output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null, steps: Array<{ index: number, task: PipelineTask, status: RequestStatus, requestId: string | null }> }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'TranscriptionResult' }
        | null, steps: Array<{ id: string, task: Task, model: string, status: RequestStatus, inputText: string | null, outputText: string | null, parameters: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string } }> }> } } };
 
 export type PipelineRequestQueryVariables = Exact<{
@@ -509,6 +512,7 @@ export type RequestFieldsFragment = { id: string, task: Task, model: string, sta
     | { __typename: 'OcrResult', text: string }
     | { __typename: 'PipelineResult' }
     | { __typename: 'SpeechDetectionResult', segments: Array<{ start: number, end: number }> }
+    | { __typename: 'TranscriptionResult' }
    | null };
 
 export type RequestByIdQueryVariables = Exact<{
@@ -525,6 +529,7 @@ export type RequestByIdQuery = { request: { id: string, task: Task, model: strin
       | { __typename: 'OcrResult', text: string }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult', segments: Array<{ start: number, end: number }> }
+      | { __typename: 'TranscriptionResult' }
      | null } | null };
 
 export type NodeByIdQueryVariables = Exact<{
@@ -611,6 +616,7 @@ export type VisionRequestQuery = { request: { id: string, status: RequestStatus,
       | { __typename: 'OcrResult' }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult' }
+      | { __typename: 'TranscriptionResult' }
      | null } | null };
 
 export const PipelineOutputFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PipelineOutputFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PipelineOutput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]} as unknown as DocumentNode<PipelineOutputFieldsFragment, unknown>;

@@ -4,6 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AddToCollectionInput = {
+  collection: string;
+  /** 1 to 256 items. */
+  items: Array<CollectionItemInput>;
+};
+
 /** An image to describe, and how to sample the caption. Greedy decoding unless temperature > 0. */
 export type CaptionImageInput = {
   image: MediaInput;
@@ -57,6 +63,20 @@ export type ClassifyImageZeroShotInput = {
   model?: string | null | undefined;
 };
 
+/** Exactly one of text or image. */
+export type CollectionItemInput = {
+  image?: MediaInput | null | undefined;
+  /** Kept with the item and returned with it. */
+  metadata?: unknown;
+  text?: string | null | undefined;
+};
+
+export type CreateCollectionInput = {
+  /** An embedding model (a dual encoder for images); the default one when omitted. */
+  model?: string | null | undefined;
+  name: string;
+};
+
 export type DetectSpeechInput = {
   audio: MediaInput;
   /** A VAD model; the default one when omitted. */
@@ -64,6 +84,10 @@ export type DetectSpeechInput = {
   /** Speech probability threshold in (0, 1); default 0.5. */
   threshold?: number | null | undefined;
 };
+
+export type EmbeddingModality =
+  | 'IMAGE'
+  | 'TEXT';
 
 export type ExecutionProvider =
   | 'CPU'
@@ -132,6 +156,66 @@ export type ModelStatus =
   | 'READY'
   | 'UNLOADED';
 
+/** What flows from one pipeline step to the next. */
+export type PipelineDataKind =
+  | 'AUDIO'
+  | 'AUDIO_SEGMENTS'
+  | 'IMAGE'
+  | 'TEXT';
+
+/** How a GENERATE step samples; the prompt comes from its template and the previous step. */
+export type PipelineGenerationInput = {
+  /** Send the rendered template as a user message through the model's chat template. */
+  chat?: boolean | null | undefined;
+  frequencyPenalty?: number | null | undefined;
+  maxTokens?: number | null | undefined;
+  /** In [0, 1]. */
+  minP?: number | null | undefined;
+  presencePenalty?: number | null | undefined;
+  repetitionPenalty?: number | null | undefined;
+  seed?: number | null | undefined;
+  stop?: Array<string> | null | undefined;
+  /** 0 (greedy, the default) or more. */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  /** In (0, 1]. */
+  topP?: number | null | undefined;
+};
+
+/** What the first step reads: exactly the input of its kind; inputs no step reads are refused. */
+export type PipelineInputs = {
+  audio?: MediaInput | null | undefined;
+  image?: MediaInput | null | undefined;
+  text?: string | null | undefined;
+};
+
+export type PipelineStepInput = {
+  /** GENERATE, and CAPTION without the penalties and chat. */
+  generation?: PipelineGenerationInput | null | undefined;
+  /** TRANSCRIBE only: the spoken language, e.g. "en". */
+  language?: string | null | undefined;
+  /** A model serving the step's task; the default one when omitted. */
+  model?: string | null | undefined;
+  task: PipelineTask;
+  /** GENERATE only: the prompt, with {{input}} where the previous text goes. Default "{{input}}". */
+  template?: string | null | undefined;
+  /** DETECT_SPEECH only: speech probability threshold in (0, 1). */
+  threshold?: number | null | undefined;
+};
+
+/** What one pipeline step does; the step before it must produce what it reads. */
+export type PipelineTask =
+  /** IMAGE to TEXT: a captioning model describes the image. */
+  | 'CAPTION'
+  /** AUDIO to AUDIO_SEGMENTS: the audio with the regions that hold speech. */
+  | 'DETECT_SPEECH'
+  /** TEXT to TEXT: the text fills the template and the language model continues it. */
+  | 'GENERATE'
+  /** IMAGE to TEXT (OCR lines joined in reading order). */
+  | 'RECOGNIZE_TEXT'
+  /** AUDIO or AUDIO_SEGMENTS (each speech region on its own) to TEXT, with timed segments. */
+  | 'TRANSCRIBE';
+
 export type RecognizeTextInput = {
   image: MediaInput;
   /** An OCR model; the default one when omitted. */
@@ -156,6 +240,28 @@ export type RequestStatus =
   | 'FAILED'
   | 'QUEUED'
   | 'RUNNING';
+
+export type RunPipelineInput = {
+  inputs: PipelineInputs;
+  /** Run in order; each reads the one before's output. */
+  steps: Array<PipelineStepInput>;
+};
+
+export type SearchInput = {
+  collection: string;
+  /** How many items, 1 to 1000; 10 when omitted. */
+  k?: number | null | undefined;
+  /** Only items of this modality (TEXT for image-to-text search). */
+  modality?: EmbeddingModality | null | undefined;
+  query: SearchQueryInput;
+};
+
+/** Exactly one of: a text, an image (both embedded with the collection's model), or a vector of the collection's dimension. */
+export type SearchQueryInput = {
+  image?: MediaInput | null | undefined;
+  text?: string | null | undefined;
+  vector?: Array<number> | null | undefined;
+};
 
 export type Task =
   /** Image to a text description, token by token (captionImage, captionImageText). */
@@ -239,6 +345,21 @@ export type RecognizeTextMutationVariables = Exact<{
 
 export type RecognizeTextMutation = { recognizeText: { width: number, height: number, text: string, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }>, request: { id: string, computeMs: number | null } } };
 
+export type RunPipelineStreamSubscriptionVariables = Exact<{
+  input: RunPipelineInput;
+}>;
+
+
+export type RunPipelineStreamSubscription = { runPipeline:
+    | { __typename: 'PipelineCompleted', requestId: string, output: { kind: PipelineDataKind, text: string | null } }
+    | { __typename: 'PipelineFailed', requestId: string, status: RequestStatus, failedStep: number | null, error: { code: string, message: string } }
+    | { __typename: 'PipelineStarted', requestId: string, steps: Array<{ index: number, task: PipelineTask, model: string, input: PipelineDataKind, output: PipelineDataKind }> }
+    | { __typename: 'PipelineStepCompleted', step: number, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } }
+    | { __typename: 'PipelineStepSegment', step: number, start: number, end: number, text: string }
+    | { __typename: 'PipelineStepStarted', step: number, requestId: string, model: string }
+    | { __typename: 'PipelineToken', step: number, text: string }
+   };
+
 export type RequestDetailQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -253,6 +374,7 @@ export type RequestDetailQuery = { request: { id: string, task: Task, model: str
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
+      | { __typename: 'TranscriptionResult' }
      | null } | null };
 
 export type FollowRequestSubscriptionVariables = Exact<{
@@ -272,6 +394,32 @@ export type CancelRequestMutationVariables = Exact<{
 
 
 export type CancelRequestMutation = { cancelRequest: { id: string, status: RequestStatus } };
+
+export type SearchPageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SearchPageQuery = { collections: Array<{ name: string, model: string, dimension: number, itemCount: number }>, dualEncoders: Array<{ name: string }>, textEncoders: Array<{ name: string }> };
+
+export type CreateCollectionMutationVariables = Exact<{
+  input: CreateCollectionInput;
+}>;
+
+
+export type CreateCollectionMutation = { createCollection: { name: string, model: string, dimension: number, itemCount: number } };
+
+export type AddToCollectionMutationVariables = Exact<{
+  input: AddToCollectionInput;
+}>;
+
+
+export type AddToCollectionMutation = { addToCollection: { collection: { name: string, itemCount: number }, items: Array<{ id: string }>, request: { id: string } } };
+
+export type SearchCollectionQueryVariables = Exact<{
+  input: SearchInput;
+}>;
+
+
+export type SearchCollectionQuery = { search: { items: Array<{ id: string, score: number, modality: EmbeddingModality, text: string | null, metadata: unknown, image: { url: string } | null }>, request: { id: string, computeMs: number | null } | null } };
 
 export type DetectSpeechMutationVariables = Exact<{
   input: DetectSpeechInput;
@@ -477,6 +625,66 @@ export const RecognizeTextDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RecognizeTextMutation, RecognizeTextMutationVariables>;
+export const RunPipelineStreamDocument = new TypedDocumentString(`
+    subscription RunPipelineStream($input: RunPipelineInput!) {
+  runPipeline(input: $input) {
+    __typename
+    ... on PipelineStarted {
+      requestId
+      steps {
+        index
+        task
+        model
+        input
+        output
+      }
+    }
+    ... on PipelineStepStarted {
+      step
+      requestId
+      model
+    }
+    ... on PipelineToken {
+      step
+      text
+    }
+    ... on PipelineStepSegment {
+      step
+      start
+      end
+      text
+    }
+    ... on PipelineStepCompleted {
+      step
+      output {
+        kind
+        text
+        segments {
+          start
+          end
+          text
+        }
+      }
+    }
+    ... on PipelineCompleted {
+      requestId
+      output {
+        kind
+        text
+      }
+    }
+    ... on PipelineFailed {
+      requestId
+      status
+      failedStep: step
+      error {
+        code
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunPipelineStreamSubscription, RunPipelineStreamSubscriptionVariables>;
 export const RequestDetailDocument = new TypedDocumentString(`
     query RequestDetail($id: ID!) {
   request(id: $id) {
@@ -568,6 +776,68 @@ export const CancelRequestDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CancelRequestMutation, CancelRequestMutationVariables>;
+export const SearchPageDocument = new TypedDocumentString(`
+    query SearchPage {
+  collections {
+    name
+    model
+    dimension
+    itemCount
+  }
+  dualEncoders: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {
+    name
+  }
+  textEncoders: models(task: TEXT_EMBEDDING) {
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<SearchPageQuery, SearchPageQueryVariables>;
+export const CreateCollectionDocument = new TypedDocumentString(`
+    mutation CreateCollection($input: CreateCollectionInput!) {
+  createCollection(input: $input) {
+    name
+    model
+    dimension
+    itemCount
+  }
+}
+    `) as unknown as TypedDocumentString<CreateCollectionMutation, CreateCollectionMutationVariables>;
+export const AddToCollectionDocument = new TypedDocumentString(`
+    mutation AddToCollection($input: AddToCollectionInput!) {
+  addToCollection(input: $input) {
+    collection {
+      name
+      itemCount
+    }
+    items {
+      id
+    }
+    request {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AddToCollectionMutation, AddToCollectionMutationVariables>;
+export const SearchCollectionDocument = new TypedDocumentString(`
+    query SearchCollection($input: SearchInput!) {
+  search(input: $input) {
+    items {
+      id
+      score
+      modality
+      text
+      metadata
+      image {
+        url
+      }
+    }
+    request {
+      id
+      computeMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SearchCollectionQuery, SearchCollectionQueryVariables>;
 export const DetectSpeechDocument = new TypedDocumentString(`
     mutation DetectSpeech($input: DetectSpeechInput!) {
   detectSpeech(input: $input) {
