@@ -71,6 +71,10 @@ export type CollectionItemInput = {
   text?: string | null | undefined;
 };
 
+export type CollectionOperation =
+  | 'ADD'
+  | 'SEARCH';
+
 export type CreateCollectionInput = {
   /** An embedding model (a dual encoder for images); the default one when omitted. */
   model?: string | null | undefined;
@@ -366,13 +370,13 @@ export type RequestDetailQueryVariables = Exact<{
 
 
 export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
-      | { __typename: 'CaptionResult' }
-      | { __typename: 'ClassificationResult' }
-      | { __typename: 'CollectionResult' }
-      | { __typename: 'EmbeddingResult' }
+      | { __typename: 'CaptionResult', captionFinish: FinishReason, captionTimings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
+      | { __typename: 'ClassificationResult', labels: Array<{ label: string, score: number }> }
+      | { __typename: 'CollectionResult', operation: CollectionOperation, collection: string, itemIds: Array<string>, scores: Array<number> | null }
+      | { __typename: 'EmbeddingResult', dimension: number, modality: EmbeddingModality, vector: Array<number> }
       | { __typename: 'GenerationResult', finishReason: FinishReason, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
-      | { __typename: 'PipelineResult' }
+      | { __typename: 'PipelineResult', steps: Array<{ index: number, task: PipelineTask, model: string, requestId: string | null, status: RequestStatus, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null }> }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
       | { __typename: 'TranscriptionResult' }
      | null } | null };
@@ -749,6 +753,49 @@ export const RequestDetailDocument = new TypedDocumentString(`
         segments {
           start
           end
+        }
+      }
+      ... on CaptionResult {
+        captionFinish: finishReason
+        captionTimings: timings {
+          queueMs
+          timeToFirstTokenMs
+          tokensPerSecond
+        }
+      }
+      ... on ClassificationResult {
+        labels {
+          label
+          score
+        }
+      }
+      ... on EmbeddingResult {
+        dimension
+        modality
+        vector
+      }
+      ... on CollectionResult {
+        operation
+        collection
+        itemIds
+        scores
+      }
+      ... on PipelineResult {
+        steps {
+          index
+          task
+          model
+          requestId
+          status
+          output {
+            kind
+            text
+            segments {
+              start
+              end
+              text
+            }
+          }
         }
       }
     }
