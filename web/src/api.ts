@@ -68,17 +68,26 @@ export function request<T, V>(document: TypedDocumentString<T, V>, variables?: V
   });
 }
 
-/**
- * One file through the GraphQL multipart request spec. `path` names the variable the file
- * binds to (e.g. "input.image.file"); the operations part carries null there, as the spec asks.
- */
-export function upload<T, V>(document: TypedDocumentString<T, V>, variables: V, path: string, file: Blob, fileName: string): Promise<T> {
+export interface UploadFile {
+  /** The variable the file binds to, e.g. "input.image.file"; the operations part carries null there, as the spec asks. */
+  path: string;
+  file: Blob;
+  name: string;
+}
+
+/** Files through the GraphQL multipart request spec, one map entry each. */
+export function uploadFiles<T, V>(document: TypedDocumentString<T, V>, variables: V, files: readonly UploadFile[]): Promise<T> {
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: document.toString(), variables }));
-  form.set('map', JSON.stringify({ 0: [`variables.${path}`] }));
-  form.set('0', file, fileName);
+  form.set('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [i, [`variables.${f.path}`]]))));
+  files.forEach((f, i) => form.set(String(i), f.file, f.name));
   // A header a plain HTML form cannot send: multipart requests are not CSRF-able this way.
   return send<T>({ method: 'POST', body: form, headers: { accept: ACCEPT, 'graphql-require-preflight': '1' } });
+}
+
+/** One file: `path` names the variable it binds to. */
+export function upload<T, V>(document: TypedDocumentString<T, V>, variables: V, path: string, file: Blob, fileName: string): Promise<T> {
+  return uploadFiles(document, variables, [{ path, file, name: fileName }]);
 }
 
 let socket: Client | undefined;

@@ -3,6 +3,9 @@ import { Link, useLocation } from './router';
 import { GeneratePage } from './pages/generate';
 import { OcrPage } from './pages/ocr';
 import { SpeechPage } from './pages/speech';
+import { VisionPage } from './pages/vision';
+import { SearchPage } from './pages/search';
+import { PipelinesPage } from './pages/pipelines';
 import { HistoryPage } from './pages/history';
 import { RequestDetailPage } from './pages/request-detail';
 import { ModelsPage } from './pages/models';
@@ -11,6 +14,9 @@ const TABS = [
   { href: '/generate', label: 'Generate', match: (path: string) => path === '/' || path === '/generate' },
   { href: '/ocr', label: 'OCR', match: (path: string) => path === '/ocr' },
   { href: '/speech', label: 'Speech', match: (path: string) => path === '/speech' },
+  { href: '/vision', label: 'Vision', match: (path: string) => path === '/vision' },
+  { href: '/search', label: 'Search', match: (path: string) => path === '/search' },
+  { href: '/pipelines', label: 'Pipelines', match: (path: string) => path === '/pipelines' },
   { href: '/history', label: 'History', match: (path: string) => path === '/history' || path.startsWith('/requests/') },
   { href: '/models', label: 'Models', match: (path: string) => path === '/models' },
 ];
@@ -26,6 +32,12 @@ function route(path: string) {
       return <OcrPage />;
     case '/speech':
       return <SpeechPage />;
+    case '/vision':
+      return <VisionPage />;
+    case '/search':
+      return <SearchPage />;
+    case '/pipelines':
+      return <PipelinesPage />;
     case '/history':
       return <HistoryPage />;
     case '/models':

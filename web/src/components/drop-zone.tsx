@@ -4,11 +4,13 @@ interface Props {
   accept: string;
   label: string;
   disabled?: boolean;
+  /** Several files at once; onFile is called for each. */
+  multiple?: boolean;
   onFile(file: File): void;
 }
 
 /** A file input that also takes a dropped file; the input stays focusable for the keyboard. */
-export function DropZone({ accept, label, disabled, onFile }: Props) {
+export function DropZone({ accept, label, disabled, multiple, onFile }: Props) {
   const [over, setOver] = useState(false);
   return (
     <label
@@ -21,8 +23,9 @@ export function DropZone({ accept, label, disabled, onFile }: Props) {
       onDrop={(event) => {
         event.preventDefault();
         setOver(false);
-        const file = event.dataTransfer?.files[0];
-        if (file && !disabled) onFile(file);
+        if (disabled) return;
+        const files = [...(event.dataTransfer?.files ?? [])];
+        for (const file of multiple ? files : files.slice(0, 1)) onFile(file);
       }}
     >
       <input
@@ -30,16 +33,17 @@ export function DropZone({ accept, label, disabled, onFile }: Props) {
         class="visually-hidden"
         accept={accept}
         disabled={disabled}
+        multiple={multiple}
         onChange={(event) => {
           const input = event.currentTarget;
-          const file = input.files?.[0];
+          const files = [...(input.files ?? [])];
           // Cleared so choosing the same file again still fires change.
           input.value = '';
-          if (file) onFile(file);
+          files.forEach(onFile);
         }}
       />
       <span class="drop-label">{label}</span>
-      <span class="muted">or drop a file here</span>
+      <span class="muted">or drop {multiple ? 'files' : 'a file'} here</span>
     </label>
   );
 }

@@ -48,7 +48,18 @@ function pageSize(query: URLSearchParams): number {
   const size = Number(query.get('size'));
   return Number.isInteger(size) && size >= 1 && size <= 100 ? size : PAGE;
 }
-const TASKS: Task[] = ['TEXT_GENERATION', 'OCR', 'VAD', 'TENSOR'];
+const TASKS: Task[] = [
+  'TEXT_GENERATION',
+  'OCR',
+  'VAD',
+  'SPEECH_RECOGNITION',
+  'ZERO_SHOT_IMAGE_CLASSIFICATION',
+  'IMAGE_CLASSIFICATION',
+  'IMAGE_CAPTIONING',
+  'TEXT_EMBEDDING',
+  'PIPELINE',
+  'TENSOR',
+];
 const STATUSES: RequestStatus[] = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const FILTER_KEYS = ['task', 'model', 'status', 'since', 'until', 'text'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];

@@ -7,9 +7,11 @@ import { OcrView } from '../components/ocr-view';
 import { StatusBadge } from '../components/status-badge';
 import { StreamText, appendText, clearText } from '../components/stream-text';
 import { TimingBar } from '../components/timing-bar';
+import { ScoreBars } from '../components/score-bars';
+import { TimedSegments } from '../components/timed-segments';
 import { Waveform } from '../components/waveform';
 import { decodeAudio, type DecodedAudio } from '../lib/audio';
-import { between, bytes, dateTime, shortId } from '../lib/format';
+import { between, bytes, dateTime, shortId, taskName } from '../lib/format';
 import { Segments } from './speech';
 import { Link } from '../router';
 import type { ComponentChildren } from 'preact';
@@ -78,6 +80,49 @@ const RequestDetail = graphql(`
           segments {
             start
             end
+          }
+        }
+        ... on CaptionResult {
+          captionFinish: finishReason
+          captionTimings: timings {
+            queueMs
+            timeToFirstTokenMs
+            tokensPerSecond
+          }
+        }
+        ... on ClassificationResult {
+          labels {
+            label
+            score
+          }
+        }
+        ... on EmbeddingResult {
+          dimension
+          modality
+          vector
+        }
+        ... on CollectionResult {
+          operation
+          collection
+          itemIds
+          scores
+        }
+        ... on PipelineResult {
+          steps {
+            index
+            task
+            model
+            requestId
+            status
+            output {
+              kind
+              text
+              segments {
+                start
+                end
+                text
+              }
+            }
           }
         }
       }
@@ -188,7 +233,12 @@ export function RequestDetailPage({ id }: { id: string }) {
   const inputs = detail.artifacts.filter((a) => a.role === 'input');
   const outputs = detail.artifacts.filter((a) => a.role !== 'input');
   const result = detail.result;
-  const generation = result?.__typename === 'GenerationResult' ? result : null;
+  const generation =
+    result?.__typename === 'GenerationResult'
+      ? result
+      : result?.__typename === 'CaptionResult'
+        ? { finishReason: result.captionFinish, timings: result.captionTimings }
+        : null;
   const firstOutputMs = between(detail.startedAt, detail.firstOutputAt);
   const streamedMs = between(detail.firstOutputAt, detail.finishedAt);
   const tokensPerSecond =
@@ -259,6 +309,10 @@ export function RequestDetailPage({ id }: { id: string }) {
               <Segments segments={result.segments} />
             </>
           )}
+          {result?.__typename === 'ClassificationResult' && <ScoreBars labels={result.labels} caption="Label scores" />}
+          {result?.__typename === 'EmbeddingResult' && <EmbeddingView {...result} />}
+          {result?.__typename === 'CollectionResult' && <CollectionView {...result} />}
+          {result?.__typename === 'PipelineResult' && <PipelineSteps steps={result.steps} />}
           {outputs.map((a) => (
             <ArtifactPreview key={a.artifact.id} artifact={a.artifact} />
           ))}
@@ -320,4 +374,67 @@ function ArtifactWaveform({ url, duration, segments }: { url?: string; duration:
     return () => controller.abort();
   }, [url]);
   return <Waveform audio={audio} duration={duration} segments={segments} />;
+}
+
+type ResultOf<T extends NonNullable<Detail['result']>['__typename']> = Extract<NonNullable<Detail['result']>, { __typename: T }>;
+
+function EmbeddingView({ dimension, modality, vector }: ResultOf<'EmbeddingResult'>) {
+  const norm = Math.hypot(...vector);
+  return (
+    <>
+      <p class="muted summary" data-testid="embedding-summary">
+        {modality.toLowerCase()} embedding · {dimension} dimensions · norm {norm.toFixed(4)}
+      </p>
+      <pre class="text-block">{`[${vector
+        .slice(0, 16)
+        .map((v) => v.toFixed(4))
+        .join(', ')}${vector.length > 16 ? ', …' : ''}]`}</pre>
+    </>
+  );
+}
+
+function CollectionView({ operation, collection, itemIds, scores }: ResultOf<'CollectionResult'>) {
+  const searched = operation === 'SEARCH';
+  return (
+    <>
+      <p class="muted summary" data-testid="collection-summary">
+        {searched ? 'Searched' : 'Added to'} <strong>{collection}</strong>: {itemIds.length} {itemIds.length === 1 ? 'item' : 'items'}
+      </p>
+      {searched && (
+        <ol class="timed" aria-label="Hits">
+          {itemIds.map((id, i) => (
+            <li key={id}>
+              <time>{scores?.[i] != null ? scores[i].toFixed(3) : '—'}</time>
+              <span class="mono small">{id}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
+}
+
+function PipelineSteps({ steps }: { steps: ResultOf<'PipelineResult'>['steps'] }) {
+  return (
+    <ol class="steps" aria-label="Steps">
+      {steps.map((step) => (
+        <li key={step.index} class={`step step-${step.status.toLowerCase()}`} data-step={step.index}>
+          <div class="step-head">
+            <strong>
+              {step.index + 1}. {taskName(step.task)}
+            </strong>
+            <span class="muted small">{step.model}</span>
+            <StatusBadge status={step.status} />
+            {step.requestId && (
+              <Link class="small" href={`/requests/${step.requestId}`}>
+                request {shortId(step.requestId)}
+              </Link>
+            )}
+          </div>
+          {step.output?.segments?.length ? <TimedSegments segments={step.output.segments} /> : null}
+          {step.output?.text != null && !step.output.segments?.some((s) => s.text) && <pre class="text-block">{step.output.text}</pre>}
+        </li>
+      ))}
+    </ol>
+  );
 }
