@@ -6,6 +6,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/inference/engine.js';
+import type { ClassificationResult } from '../src/inference/types.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 import { COLOURS, HELD_OUT, SHAPES, pairLabel, renderScene, scenesOf, type Colour } from './fixtures/vision/shapes.js';
@@ -86,7 +87,7 @@ describe('tessera-clip', () => {
   it('concurrent zero-shot requests batch their images and answer as they do alone', async () => {
     const scenes = HELD_OUT.flatMap(([colour, shape]) => scenesOf(colour, shape).slice(0, 2));
     const images = await Promise.all(scenes.map((scene) => renderScene(scene)));
-    const alone = [];
+    const alone: ClassificationResult[] = [];
     for (const image of images) alone.push(await engine.classifyImageZeroShot(undefined, image, PAIR_LABELS, {}));
     const together = await Promise.all(images.map((image) => engine.classifyImageZeroShot(undefined, image, PAIR_LABELS, {})));
     expect(Math.max(...together.map((r) => r.stats.batchSize))).toBeGreaterThan(1);

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/inference/engine.js';
+import type { ClassificationResult, EmbeddingResult } from '../src/inference/types.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import { resizedSize } from '../src/inference/tasks/vision/image-processor.js';
 import { rejection } from './fixtures/models/rejection.js';
@@ -146,7 +147,7 @@ describe('image preprocessing (HF image processor fields)', () => {
 
   it('concurrent classifications share a batch and answer as they do alone', async () => {
     const images = await Promise.all([0, 1, 2, 3, 4, 5].map((k) => png(4, 2, (x, y, c) => (tiny(x, y, c) + k * 13) % 256)));
-    const alone = [];
+    const alone: ClassificationResult[] = [];
     for (const image of images) alone.push(await engine.classifyImage('probe-bgr', image, { topK: 48 }));
     const together = await Promise.all(images.map((image) => engine.classifyImage('probe-bgr', image, { topK: 48 })));
     expect(Math.max(...together.map((r) => r.stats.batchSize))).toBeGreaterThan(1);
@@ -217,7 +218,7 @@ describe('dual encoder (CLIP layout)', () => {
   it('batches concurrent texts of different lengths and images, each equal to its unbatched embedding', async () => {
     const texts = ['red', 'a photo of green thing', 'blue blue', 'of'];
     const images = await Promise.all([[255, 0, 0], [0, 255, 0], [10, 20, 30]].map((c) => solid(c as [number, number, number])));
-    const alone = [];
+    const alone: EmbeddingResult[] = [];
     for (const text of texts) alone.push(await engine.embed('dual', { text }, {}));
     for (const image of images) alone.push(await engine.embed('dual', { image }, {}));
     const together = await Promise.all([
