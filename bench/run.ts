@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -33,6 +33,9 @@ const SUITES = {
   generation: async () => (await import('./suites/generation.js')).generation,
   search: async () => (await import('./suites/search.js')).search,
   pipeline: async () => (await import('./suites/pipeline.js')).pipeline,
+  captioning: async () => (await import('./suites/captioning.js')).captioning,
+  vision: async () => (await import('./suites/vision.js')).vision,
+  asr: async () => (await import('./suites/asr.js')).asr,
 } as const;
 type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];
