@@ -1,10 +1,13 @@
 /**
  * Pipelines through GraphQL on real models: a receipt rendered with sharp goes through
- * PaddleOCR into the fixture language model, over graphql-ws and as one mutation. Also what
- * a pipeline refuses before any row exists, how a failing step ends it, and cancellation.
+ * PaddleOCR into the fixture language model, over graphql-ws and as one mutation (and a
+ * picture through the captioning fixture). Also what a pipeline refuses before any row
+ * exists, how a failing step ends it, and cancellation.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
+import { IMAGE_SIZE, referenceCaption, testPicture, tinyCaptionerWeights, wordsOf, writeTinyCaptioner } from './fixtures/captioning/tiny-captioner.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql, subscribeWs, wsClient } from './support/client.js';
 import {
@@ -37,6 +40,7 @@ const summarise = (generation: RunPipelineInput['steps'][number]['generation'] =
 beforeAll(async () => {
   // A long context lets a generation step run long enough for a cancellation to land mid-way.
   models = await createTestModels({ lm: { maxPositions: 2048 }, real: ['paddleocr-v4'] });
+  await writeTinyCaptioner(models.dir);
   server = await startTestServer({ modelsDir: models.dir });
   receipt = (await renderReceipt()).toString('base64');
 });
@@ -80,7 +84,14 @@ describe('image → OCR → generation', () => {
       const stepStarts = ofType(events, 'PipelineStepStarted');
       expect(completed.stepRequests.map((r) => r.id)).toEqual(stepStarts.map((s) => s.requestId));
       const [ocr, generation] = completed.stepRequests;
-      expect(ocr).toMatchObject({ task: 'OCR', model: 'paddleocr-v4', status: 'COMPLETED', outputText: RECEIPT_TEXT, parent: { id: started.requestId } });
+      expect(ocr).toMatchObject({
+        task: 'OCR',
+        model: 'paddleocr-v4',
+        status: 'COMPLETED',
+        outputText: RECEIPT_TEXT,
+        parent: { id: started.requestId },
+        result: { __typename: 'OcrResult' },
+      });
       expect(ocr.artifacts.map((a) => a.role)).toEqual(['input']);
       expect(generation).toMatchObject({
         task: 'TEXT_GENERATION',
@@ -89,6 +100,7 @@ describe('image → OCR → generation', () => {
         inputText: `Summarise this receipt:\n${RECEIPT_TEXT}\nSummary:`,
         outputText: answer,
         parent: { id: started.requestId },
+        result: { __typename: 'GenerationResult' },
       });
       expect(generation.parameters).toMatchObject({ template: TEMPLATE, maxTokens: 12 });
       for (const row of completed.stepRequests) {
@@ -167,6 +179,26 @@ describe('image → OCR → generation', () => {
   });
 });
 
+describe('image → caption → generation', () => {
+  it('captions the picture and feeds the caption into the template', async () => {
+    const picture = await sharp(testPicture(2), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
+    const caption = wordsOf(referenceCaption(tinyCaptionerWeights(7), testPicture(2), 6).tokens);
+    const { body } = await gql(server.graphqlUrl, RunPipelineOnceDocument, {
+      input: {
+        steps: [
+          { task: 'CAPTION', model: 'tiny-captioner', generation: { maxTokens: 6 } },
+          { task: 'GENERATE', template: 'Describe: {{input}}.', generation: { maxTokens: 4 } },
+        ],
+        inputs: { image: { base64: picture.toString('base64') } },
+      },
+    });
+    expect(body.errors).toBeUndefined();
+    const [captioned, generated] = body.data!.runPipelineOnce.request.steps;
+    expect(captioned).toMatchObject({ task: 'IMAGE_CAPTIONING', status: 'COMPLETED', outputText: caption, result: { __typename: 'CaptionResult' } });
+    expect(generated).toMatchObject({ task: 'TEXT_GENERATION', status: 'COMPLETED', inputText: `Describe: ${caption}.` });
+  });
+});
+
 describe('refused before any work', () => {
   const refusals: { name: string; input: RunPipelineInput; code: string; step: number | undefined }[] = ([
     ['no steps', { steps: [], inputs: { text: 'x' } }, 'BAD_USER_INPUT', undefined],
@@ -199,6 +231,12 @@ describe('refused before any work', () => {
       1,
     ],
     ['an unknown model', { steps: [{ task: 'RECOGNIZE_TEXT' }, { task: 'GENERATE', model: 'nope' }], inputs: { image: { base64: 'AAAA' } } }, 'MODEL_NOT_FOUND', 1],
+    [
+      'a penalty on a caption step',
+      { steps: [{ task: 'CAPTION', generation: { presencePenalty: 0.5 } }], inputs: { image: { base64: 'AAAA' } } },
+      'BAD_USER_INPUT',
+      0,
+    ],
     ['a model of another task', { steps: [{ task: 'GENERATE', model: 'paddleocr-v4' }], inputs: { text: 'x' } }, 'BAD_USER_INPUT', 0],
   ] as const satisfies [string, RunPipelineInput, string, number | undefined][]).map(([name, input, code, step]) => ({ name, input, code, step }));
 

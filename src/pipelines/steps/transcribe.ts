@@ -5,7 +5,8 @@
  */
 import { decodeAudio } from '../../inference/media/audio.js';
 import type { SpeechSegment, TranscriptionEvent, TranscriptSegment, TranscriptionStats } from '../../inference/types.js';
-import type { PipelineStepEvent, PlannedStep, TimedText } from '../types.js';
+import type { TranscriptionResultShape } from '../../schema/results.js';
+import type { PipelineStepEvent, PlannedStep } from '../types.js';
 import { mediaRecord, type PipelineData, type StepEnv, type StepKind, type StepResult } from './step.js';
 
 /** The rate regions are cut at; the engine brings samples to the recogniser's own rate. */
@@ -44,6 +45,15 @@ async function* transcribeOnce(
   throw new Error('the transcription ended without a completion event');
 }
 
+async function* transcribeWhole(
+  step: PlannedStep,
+  bytes: Uint8Array,
+  env: StepEnv,
+  onStart: () => void,
+): AsyncGenerator<PipelineStepEvent, Transcript[]> {
+  return [yield* transcribeOnce(step, bytes, 0, env, onStart)];
+}
+
 async function* transcribeRegions(
   step: PlannedStep,
   bytes: Uint8Array,
@@ -64,7 +74,7 @@ async function* transcribeRegions(
   return parts;
 }
 
-function combine(parts: Transcript[]): { text: string; segments: TimedText[]; stats: Partial<TranscriptionStats> } {
+function combine(parts: Transcript[]): { text: string; segments: TranscriptSegment[]; stats: Partial<TranscriptionStats> } {
   const stats = parts.map((p) => p.stats).filter((s) => s !== null);
   return {
     text: parts.map((p) => p.text.trim()).filter(Boolean).join('\n'),
@@ -101,15 +111,37 @@ export const transcribeStep: StepKind = {
       if (!started) env.onStart();
       started = true;
     };
-    let parts: Transcript[];
-    if (input.kind === 'AUDIO') parts = [yield* transcribeOnce(step, input.media.bytes, 0, env, onStart)];
-    else if (input.kind === 'AUDIO_SEGMENTS') parts = yield* transcribeRegions(step, input.media.bytes, input.segments, env, onStart);
-    else throw new Error(`TRANSCRIBE cannot read ${input.kind}`);
+    const submittedAt = Date.now();
+    let firstOutputAt: Date | null = null;
+    const source =
+      input.kind === 'AUDIO'
+        ? transcribeWhole(step, input.media.bytes, env, onStart)
+        : input.kind === 'AUDIO_SEGMENTS'
+          ? transcribeRegions(step, input.media.bytes, input.segments, env, onStart)
+          : null;
+    if (!source) throw new Error(`TRANSCRIBE cannot read ${input.kind}`);
+    let next = await source.next();
+    while (!next.done) {
+      if (next.value.kind === 'segment') firstOutputAt ??= new Date();
+      yield next.value;
+      next = await source.next();
+    }
+    const parts = next.value;
     const { text, segments, stats } = combine(parts);
     const durationSeconds = parts[0]?.durationSeconds ?? 0;
-    return {
-      data: { kind: 'TEXT', text, segments },
-      outcome: { ...stats, outputText: text, result: { kind: 'transcription', text, segments, durationSeconds } },
+    const computeMs = stats.computeMs ?? 0;
+    const stored: TranscriptionResultShape = {
+      kind: 'transcription',
+      text,
+      segments,
+      durationSeconds,
+      timings: {
+        queueMs: stats.queueMs ?? 0,
+        computeMs,
+        realTimeFactor: durationSeconds > 0 ? computeMs / 1000 / durationSeconds : 0,
+        timeToFirstSegmentMs: firstOutputAt ? firstOutputAt.getTime() - submittedAt : null,
+      },
     };
+    return { data: { kind: 'TEXT', text, segments }, outcome: { ...stats, outputText: text, result: stored, firstOutputAt } };
   },
 };

@@ -289,6 +289,14 @@ export type Task =
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
   | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
 
+export type TranscribeInput = {
+  audio: MediaInput;
+  /** Language code such as "en". Multilingual models detect it when omitted; a language the model lacks is BAD_USER_INPUT. */
+  language?: string | null | undefined;
+  /** A SPEECH_RECOGNITION model; the default one when omitted. */
+  model?: string | null | undefined;
+};
+
 export type UploadArtifactMutationVariables = Exact<{
   file: MediaInput;
 }>;
@@ -378,7 +386,7 @@ export type RequestDetailQuery = { request: { id: string, task: Task, model: str
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
       | { __typename: 'PipelineResult', steps: Array<{ index: number, task: PipelineTask, model: string, requestId: string | null, status: RequestStatus, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null }> }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
-      | { __typename: 'TranscriptionResult' }
+      | { __typename: 'TranscriptionResult', durationSeconds: number, transcript: string, segments: Array<{ start: number, end: number, text: string }>, transcriptionTimings: { realTimeFactor: number, timeToFirstSegmentMs: number | null } }
      | null } | null };
 
 export type FollowRequestSubscriptionVariables = Exact<{
@@ -431,6 +439,23 @@ export type DetectSpeechMutationVariables = Exact<{
 
 
 export type DetectSpeechMutation = { detectSpeech: { durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }>, request: { id: string, computeMs: number | null } } };
+
+export type RecognitionModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RecognitionModelsQuery = { models: Array<{ name: string, status: ModelStatus }> };
+
+export type TranscribeStreamSubscriptionVariables = Exact<{
+  input: TranscribeInput;
+}>;
+
+
+export type TranscribeStreamSubscription = { transcribe:
+    | { __typename: 'TranscriptionCompleted', requestId: string, text: string, durationSeconds: number, segments: Array<{ start: number, end: number, text: string }>, timings: { computeMs: number, realTimeFactor: number, timeToFirstSegmentMs: number | null } }
+    | { __typename: 'TranscriptionSegment', start: number, end: number, text: string }
+    | { __typename: 'TranscriptionStarted', requestId: string, model: string }
+    | { __typename: 'TranscriptionToken', text: string }
+   };
 
 export type VisionModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -780,6 +805,19 @@ export const RequestDetailDocument = new TypedDocumentString(`
         itemIds
         scores
       }
+      ... on TranscriptionResult {
+        transcript: text
+        durationSeconds
+        segments {
+          start
+          end
+          text
+        }
+        transcriptionTimings: timings {
+          realTimeFactor
+          timeToFirstSegmentMs
+        }
+      }
       ... on PipelineResult {
         steps {
           index
@@ -901,6 +939,48 @@ export const DetectSpeechDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DetectSpeechMutation, DetectSpeechMutationVariables>;
+export const RecognitionModelsDocument = new TypedDocumentString(`
+    query RecognitionModels {
+  models(task: SPEECH_RECOGNITION) {
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RecognitionModelsQuery, RecognitionModelsQueryVariables>;
+export const TranscribeStreamDocument = new TypedDocumentString(`
+    subscription TranscribeStream($input: TranscribeInput!) {
+  transcribe(input: $input) {
+    __typename
+    ... on TranscriptionStarted {
+      requestId
+      model
+    }
+    ... on TranscriptionSegment {
+      start
+      end
+      text
+    }
+    ... on TranscriptionToken {
+      text
+    }
+    ... on TranscriptionCompleted {
+      requestId
+      text
+      durationSeconds
+      segments {
+        start
+        end
+        text
+      }
+      timings {
+        computeMs
+        realTimeFactor
+        timeToFirstSegmentMs
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TranscribeStreamSubscription, TranscribeStreamSubscriptionVariables>;
 export const VisionModelsDocument = new TypedDocumentString(`
     query VisionModels {
   zeroShot: models(task: ZERO_SHOT_IMAGE_CLASSIFICATION) {
