@@ -14,7 +14,7 @@ import { wavefileWav } from './fixtures/media/signals.js';
 let models: TestModels;
 let server: TestServer;
 
-const codeOf = (body: { errors?: readonly { extensions?: { code?: unknown } }[] | null }) => body.errors?.[0]?.extensions?.code;
+const codeOf = (body: { errors?: readonly unknown[] | null }) => (body.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code;
 
 /** Silence and tone-spelled words laid out in seconds, as a 16-bit 16 kHz WAV. */
 function toneWav(parts: (number | string)[]): { bytes: Uint8Array; seconds: number } {
