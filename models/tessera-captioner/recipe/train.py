@@ -6,7 +6,12 @@ veto the held-out pairs whatever the image shows; so in half the sequences the c
 the decoder READS (its input, never its target) is swapped for a random colour, which
 teaches it to take the shape from the image rather than from the colour word before it.
 
+The learning-rate schedule (warmup, cosine) runs on a clock: wall time by default, or this
+process's CPU time with --cpu-budget-min (on a shared machine a wall-clock budget buys a
+varying amount of training). --resume continues from a checkpoint with a fresh schedule.
+
 usage: train.py --out out --time-budget-min 18
+       train.py --out out --resume out/ckpt.pt --cpu-budget-min 14 --lr 1e-3
 """
 import argparse
 import json
@@ -50,6 +55,8 @@ def main():
     ap.add_argument("--swap-p", type=float, default=0.5)
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--seed", type=int, default=4321)
+    ap.add_argument("--cpu-budget-min", type=float, default=None, help="budget in CPU minutes instead of wall minutes")
+    ap.add_argument("--resume", default=None, help="checkpoint to continue from")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -59,6 +66,12 @@ def main():
     colour_ids = [tok.ids[c] for c in COLOURS]
     cfg = CaptionerConfig(vocab_size=len(tok.vocab))
     model = Captioner(cfg)
+    previous = {"step": 0, "seen": 0, "cpu_s": 0.0}
+    if args.resume:
+        ck = torch.load(args.resume)
+        model.load_state_dict(ck["model"])
+        previous = {"step": ck["step"], "seen": ck["seen"], "cpu_s": ck.get("cpu_s", 0.0)}
+        rng = random.Random(args.seed + ck["step"])
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
@@ -73,20 +86,24 @@ def main():
 
     say(f"params {n_params}; config {json.dumps(cfg.to_dict())}; args {json.dumps(vars(args))}")
     val_scenes, val_images = render_set(120, EVAL_SEED + 1, "heldout")
-    budget = args.time_budget_min * 60
-    t0 = time.time()
-    step, seen, ema = 0, 0, None
+    clock = time.process_time if args.cpu_budget_min else time.time
+    budget = (args.cpu_budget_min or args.time_budget_min) * 60
+    t0 = clock()
+    c0 = time.process_time()
+    step, seen, ema = previous["step"], previous["seen"], None
+    first = step
 
     def save():
         torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step, "seen": seen,
-                    "elapsed_s": time.time() - t0}, os.path.join(args.out, "ckpt.pt"))
+                    "elapsed_s": clock() - t0, "cpu_s": previous["cpu_s"] + time.process_time() - c0},
+                   os.path.join(args.out, "ckpt.pt"))
 
     while True:
-        frac = (time.time() - t0) / budget
+        frac = (clock() - t0) / budget
         if frac >= 1:
             break
         # Schedule by elapsed time, not steps, since the shared machine's speed varies.
-        lr = args.lr * min(1.0, (step + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * frac))
+        lr = args.lr * min(1.0, (step - first + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * frac))
         for g in opt.param_groups:
             g["lr"] = lr
         model.train()
@@ -101,17 +118,19 @@ def main():
         seen += args.batch
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % 50 == 0:
-            el = time.time() - t0
-            say(f"step {step} seen {seen} loss {ema:.4f} lr {lr:.2e} elapsed {el:.0f}s ({seen / el:.0f} img/s)")
+            el = clock() - t0
+            say(f"step {step} seen {seen} loss {ema:.4f} lr {lr:.2e} elapsed {el:.0f}s ({(seen - previous['seen']) / el:.0f} img/s)")
         if step % args.eval_every == 0:
             res = score(val_scenes, greedy(model, tok, val_images))
             say(f"eval step {step} (120 held-out): " + json.dumps({k: round(v, 3) for k, v in res.items()}))
             save()
-    elapsed = time.time() - t0
+    elapsed = clock() - t0
     save()
     say(f"done: {step} steps, {seen} images, {elapsed:.0f}s")
     with open(os.path.join(args.out, "train-summary.json"), "w") as f:
         json.dump({"steps": step, "images_seen": seen, "batch": args.batch, "train_seconds": round(elapsed),
+                   "cpu_seconds_total": round(previous["cpu_s"] + time.process_time() - c0),
+                   "resumed_from_step": previous["step"] if args.resume else None,
                    "params": n_params, "lr": args.lr, "swap_p": args.swap_p, "seed": args.seed,
                    "config": cfg.to_dict()}, f, indent=2)
 
