@@ -12,9 +12,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
-import { ensureWebBuild, launchChromium, openPage, type WatchedPage } from './support/browser.js';
+import { SHOTS, ensureWebBuild, finish, launchChromium, linkedRequestId, openPage, resultOrAlert, shot } from './support/browser.js';
 
-const SHOTS = path.resolve('test/artifacts/web-console');
 const LINES = ['Invoice 2026', 'Total 42.50 EUR', 'Due 2026-04-01'];
 /** Tokens for a generation that must still be running seconds later (the fixture LM's context is 8192). */
 const LONG = 8000;
@@ -42,29 +41,6 @@ function speechWav(words: string): Buffer {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function finish(watched: WatchedPage): Promise<void> {
-  await watched.page.close();
-  expect(watched.errors).toEqual([]);
-}
-
-/** The request id from the first link to a request's detail inside `scope`. */
-async function linkedRequestId(page: Page, scope: string): Promise<string> {
-  const href = await page.locator(`${scope} a[href^="/requests/"]`).first().getAttribute('href');
-  expect(href).toMatch(/^\/requests\/[0-9a-f-]{36}$/);
-  return href!.slice('/requests/'.length);
-}
-
-/** Waits for `selector`, failing at once with the page's error box when that shows instead. */
-async function resultOrAlert(page: Page, selector: string): Promise<void> {
-  await page.locator(`${selector}, [role="alert"]`).first().waitFor({ timeout: 30_000 });
-  const alert = page.locator('[role="alert"]');
-  if (await alert.count()) throw new Error(`the page shows an error: ${await alert.first().textContent()}`);
 }
 
 async function rowIds(page: Page): Promise<string[]> {

@@ -6,9 +6,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const WEB_ROOT = path.resolve('web');
 export const WEB_DIST = path.join(WEB_ROOT, 'dist');
+/** Where the console tests leave their screenshots. */
+export const SHOTS = path.resolve('test/artifacts/web-console');
 
 function newestMtime(entry: string): number {
   const stat = statSync(entry);
@@ -66,4 +69,33 @@ export async function openPage(context: BrowserContext, options: { expected?: Re
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return { page, errors };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Closes the page; it must have logged no error. */
+export async function finish(watched: WatchedPage): Promise<void> {
+  await watched.page.close();
+  expect(watched.errors).toEqual([]);
+}
+
+/** The request id from the first link to a request's detail inside `scope`. */
+export async function linkedRequestId(page: Page, scope: string): Promise<string> {
+  const href = await page.locator(`${scope} a[href^="/requests/"]`).first().getAttribute('href');
+  expect(href).toMatch(/^\/requests\/[0-9a-f-]{36}$/);
+  return href!.slice('/requests/'.length);
+}
+
+/** Waits for `selector`, failing at once with the page's error box when that shows instead. */
+export async function resultOrAlert(page: Page, selector: string, timeout = 30_000): Promise<void> {
+  await page.locator(`${selector}, [role="alert"]`).first().waitFor({ timeout });
+  const alert = page.locator('[role="alert"]');
+  if (await alert.count()) throw new Error(`the page shows an error: ${await alert.first().textContent()}`);
+}
+
+/** True when the page is no wider than the window (nothing scrolls sideways). */
+export async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }

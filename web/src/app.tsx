@@ -3,6 +3,7 @@ import { Link, useLocation } from './router';
 import { GeneratePage } from './pages/generate';
 import { OcrPage } from './pages/ocr';
 import { SpeechPage } from './pages/speech';
+import { TranscribePage } from './pages/transcribe';
 import { VisionPage } from './pages/vision';
 import { SearchPage } from './pages/search';
 import { PipelinesPage } from './pages/pipelines';
@@ -14,6 +15,7 @@ const TABS = [
   { href: '/generate', label: 'Generate', match: (path: string) => path === '/' || path === '/generate' },
   { href: '/ocr', label: 'OCR', match: (path: string) => path === '/ocr' },
   { href: '/speech', label: 'Speech', match: (path: string) => path === '/speech' },
+  { href: '/transcribe', label: 'Transcribe', match: (path: string) => path === '/transcribe' },
   { href: '/vision', label: 'Vision', match: (path: string) => path === '/vision' },
   { href: '/search', label: 'Search', match: (path: string) => path === '/search' },
   { href: '/pipelines', label: 'Pipelines', match: (path: string) => path === '/pipelines' },
@@ -32,6 +34,8 @@ function route(path: string) {
       return <OcrPage />;
     case '/speech':
       return <SpeechPage />;
+    case '/transcribe':
+      return <TranscribePage />;
     case '/vision':
       return <VisionPage />;
     case '/search':

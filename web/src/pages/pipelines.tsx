@@ -270,7 +270,7 @@ export function PipelinesPage() {
         {generate && (
           <label class="field">
             <span>Prompt template ({'{{input}}'} is the previous step's text)</span>
-            <textarea name="template" rows={2} value={template ?? generate.template ?? '{{input}}'} onInput={(e) => setTemplate(e.currentTarget.value)} />
+            <textarea name="template" rows={3} value={template ?? generate.template ?? '{{input}}'} onInput={(e) => setTemplate(e.currentTarget.value)} />
           </label>
         )}
         <div class="actions">

@@ -11,7 +11,7 @@ import { ScoreBars } from '../components/score-bars';
 import { TimedSegments } from '../components/timed-segments';
 import { Waveform } from '../components/waveform';
 import { decodeAudio, type DecodedAudio } from '../lib/audio';
-import { between, bytes, dateTime, shortId, taskName } from '../lib/format';
+import { between, bytes, dateTime, ms, shortId, taskName } from '../lib/format';
 import { Segments } from './speech';
 import { Link } from '../router';
 import type { ComponentChildren } from 'preact';
@@ -106,6 +106,19 @@ const RequestDetail = graphql(`
           collection
           itemIds
           scores
+        }
+        ... on TranscriptionResult {
+          transcript: text
+          durationSeconds
+          segments {
+            start
+            end
+            text
+          }
+          transcriptionTimings: timings {
+            realTimeFactor
+            timeToFirstSegmentMs
+          }
         }
         ... on PipelineResult {
           steps {
@@ -307,6 +320,15 @@ export function RequestDetailPage({ id }: { id: string }) {
             <>
               <ArtifactWaveform url={sound?.artifact.url} duration={result.durationSeconds} segments={result.segments} />
               <Segments segments={result.segments} />
+            </>
+          )}
+          {result?.__typename === 'TranscriptionResult' && (
+            <>
+              <ArtifactWaveform url={sound?.artifact.url} duration={result.durationSeconds} segments={result.segments} />
+              <p class="muted summary">
+                RTF {result.transcriptionTimings.realTimeFactor.toFixed(3)} · first segment {ms(result.transcriptionTimings.timeToFirstSegmentMs)}
+              </p>
+              <TimedSegments segments={result.segments} />
             </>
           )}
           {result?.__typename === 'ClassificationResult' && <ScoreBars labels={result.labels} caption="Label scores" />}

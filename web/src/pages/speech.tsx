@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError, upload } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { asApiError, upload, type ApiError } from '../api';
 import { graphql } from '../gql';
 import type { DetectSpeechMutation } from '../gql/graphql';
 import { DropZone } from '../components/drop-zone';
 import { ErrorBox } from '../components/error-box';
 import { Waveform } from '../components/waveform';
-import { decodeAudio, startRecording, type DecodedAudio } from '../lib/audio';
+import { RecordButton } from '../components/record-button';
+import { decodeAudio, type DecodedAudio } from '../lib/audio';
 import { Link } from '../router';
 import { bytes, ms, seconds, shortId } from '../lib/format';
 
@@ -35,11 +36,8 @@ export function SpeechPage() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [recording, setRecording] = useState(false);
-  const recorder = useRef<Awaited<ReturnType<typeof startRecording>> | null>(null);
 
   useEffect(() => () => void (clip && URL.revokeObjectURL(clip.url)), [clip]);
-  useEffect(() => () => recorder.current?.cancel(), []);
 
   async function detect(blob: Blob, name: string, at = threshold) {
     setBusy(true);
@@ -66,28 +64,6 @@ export function SpeechPage() {
     void detect(blob, name);
   }
 
-  async function toggleRecording() {
-    if (recording) {
-      const active = recorder.current;
-      recorder.current = null;
-      setRecording(false);
-      if (!active) return;
-      try {
-        choose(await active.stop(), `recording-${Date.now()}.wav`);
-      } catch (failure) {
-        setError(new ApiError('RECORDING_FAILED', asApiError(failure).message));
-      }
-      return;
-    }
-    try {
-      recorder.current = await startRecording();
-      setError(null);
-      setRecording(true);
-    } catch (failure) {
-      setError(new ApiError('MICROPHONE_UNAVAILABLE', asApiError(failure).message));
-    }
-  }
-
   const speech = result?.segments.reduce((sum, s) => sum + (s.end - s.start), 0) ?? 0;
 
   return (
@@ -95,10 +71,8 @@ export function SpeechPage() {
       <h1 id="speech-title">Find speech in audio</h1>
       <div class="panel">
         <div class="row">
-          <DropZone accept="audio/*,.wav" label="Choose a WAV or other audio file" disabled={busy || recording} onFile={(file) => choose(file, file.name)} />
-          <button type="button" class={recording ? 'danger' : 'secondary'} onClick={toggleRecording} disabled={busy} aria-pressed={recording}>
-            {recording ? 'Stop recording' : 'Record'}
-          </button>
+          <DropZone accept="audio/*,.wav" label="Choose a WAV or other audio file" disabled={busy} onFile={(file) => choose(file, file.name)} />
+          <RecordButton disabled={busy} onClip={choose} onError={setError} onStart={() => setError(null)} />
         </div>
         <div class="actions">
           <label class="field inline">
