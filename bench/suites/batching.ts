@@ -4,6 +4,7 @@
  * There is no GraphQL field for TENSOR models, so this goes through the engine only.
  */
 import { Engine } from '../../src/inference/engine.js';
+import type { RunStats } from '../../src/inference/types.js';
 import { silentLogger } from '../../src/inference/runtime/logger.js';
 import { batchProbeModel } from '../../test/fixtures/models/tensor-models.js';
 import { tensorManifest, writeModelFolder } from '../../test/fixtures/models/model-folder.js';
@@ -28,10 +29,9 @@ export interface Burst {
 
 /**
  * `concurrency` clients each send their next request as soon as the previous one answers,
- * until `requests` have been sent or `maxMs` has passed.
+ * until `requests` have been sent or `maxMs` has passed. `call(i)` sends request i.
  */
-export async function burst(engine: Engine, model: string, shape: ProbeShape, concurrency: number, requests: number, maxMs: number): Promise<Burst> {
-  const feeds = { x: { type: 'float32' as const, dims: [1, shape.features], data: Array.from({ length: shape.features }, (_, i) => (i % 13) / 13) } };
+export async function closedLoop(call: (i: number) => Promise<{ stats: RunStats }>, concurrency: number, requests: number, maxMs: number): Promise<Burst> {
   const latenciesMs: number[] = [];
   let batchRows = 0;
   let issued = 0;
@@ -39,15 +39,21 @@ export async function burst(engine: Engine, model: string, shape: ProbeShape, co
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (issued < requests && performance.now() - started < maxMs) {
-        issued += 1;
+        const i = issued++;
         const t0 = performance.now();
-        const result = await engine.runTensors(model, feeds);
+        const { stats } = await call(i);
         latenciesMs.push(performance.now() - t0);
-        batchRows += result.stats.batchSize;
+        batchRows += stats.batchSize;
       }
     }),
   );
   return { requests: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, meanBatch: batchRows / latenciesMs.length };
+}
+
+/** Closed-loop TENSOR requests against the probe graph. */
+export function burst(engine: Engine, model: string, shape: ProbeShape, concurrency: number, requests: number, maxMs: number): Promise<Burst> {
+  const feeds = { x: { type: 'float32' as const, dims: [1, shape.features], data: Array.from({ length: shape.features }, (_, i) => (i % 13) / 13) } };
+  return closedLoop(() => engine.runTensors(model, feeds), concurrency, requests, maxMs);
 }
 
 /** A repository with the probe graph twice: `off` (maxBatchSize 1) and `on`. */

@@ -13,36 +13,10 @@ import { COLOURS, HELD_OUT, SHAPES, pairLabel, renderScene, scenesOf, type Colou
 import { fmt, ratio, type SuiteReport, type Table } from '../lib/report.js';
 import { engineRuntime, removeDir, repoRoot, tempDir, type BenchOptions } from '../lib/setup.js';
 import { interleave, median, summarize } from '../lib/stats.js';
+import { closedLoop as burst, type Burst } from './batching.js';
 
 type Mode = 'off' | 'on';
 type Workload = 'text embedding' | 'image embedding' | 'zero-shot (6 labels)';
-
-interface Burst {
-  requests: number;
-  seconds: number;
-  latenciesMs: number[];
-  meanBatch: number;
-}
-
-/** `concurrency` clients, each sending its next request when the last one answers. */
-async function burst(call: (i: number) => Promise<{ stats: RunStats }>, concurrency: number, requests: number, maxMs: number): Promise<Burst> {
-  const latenciesMs: number[] = [];
-  let batchRows = 0;
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (issued < requests && performance.now() - started < maxMs) {
-        const i = issued++;
-        const t0 = performance.now();
-        const { stats } = await call(i);
-        latenciesMs.push(performance.now() - t0);
-        batchRows += stats.batchSize;
-      }
-    }),
-  );
-  return { requests: latenciesMs.length, seconds: (performance.now() - started) / 1000, latenciesMs, meanBatch: batchRows / latenciesMs.length };
-}
 
 /** The shipped tessera-clip twice: `on` as shipped, `off` with maxBatchSize 1. */
 async function clipRepository(): Promise<string> {
@@ -126,7 +100,7 @@ export async function vision(o: BenchOptions, log: (line: string) => void): Prom
     suite: 'vision',
     title: 'Vision and embeddings: tessera-clip throughput, batching off vs on',
     setup: [
-      'models/tessera-clip (1.1M parameters, 64×64 images) loaded twice in one engine: "on" with the shipped batching (maxBatchSize 16, maxQueueDelayMs 2), "off" with maxBatchSize 1',
+      'models/tessera-clip (1.1M parameters, 64×64 images) loaded twice in one engine: "on" with the shipped batching (maxBatchSize 16, maxQueueDelayMs 0: requests that arrive while a batch computes form the next one), "off" with maxBatchSize 1',
       `Closed loop: C clients each send the next request when the last one answers; ${requests} requests per burst, ${rounds} burst(s) per cell, off/on interleaved`,
       'Image requests decode and preprocess a 128×128 PNG each (sharp: resize 64 cubic, crop, normalise); zero-shot prompts are embedded once and cached, so its cost is the image side',
       `${o.threads} intra-op thread(s); sessions on a worker thread (the server default)`,

@@ -138,7 +138,7 @@ writeFileSync(
       },
     },
     warmup: { model: { pixel_values: { dims: [1, 3, 64, 64] } } },
-    batching: { maxBatchSize: 16, maxQueueDelayMs: 2, maxQueue: 256, concurrency: 1 },
+    batching: { maxBatchSize: 16, maxQueueDelayMs: 0, maxQueue: 256, concurrency: 1 },
   }),
 );
 const evaluation = await evaluate();
