@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql, subscribeWs, wsClient } from './support/client.js';
-import { TranscribeAudioDocument, TranscribeDocument, TranscriptionRequestDocument } from './generated/graphql.js';
+import { TranscribeAudioDocument, TranscribeDocument, TranscriptionEventsDocument, TranscriptionRequestDocument } from './generated/graphql.js';
 import { CTC_FRAME, CTC_RATE, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
 import { wavefileWav } from './fixtures/media/signals.js';
 
@@ -102,6 +102,39 @@ describe('subscription transcribe', () => {
     }
     expect(requestId).toBeDefined();
     expect(await finalStatus(requestId!)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('lets a second client attach by request id while it runs, and replays a finished one from its row', async () => {
+    const first = wsClient(server.wsUrl);
+    const second = wsClient(server.wsUrl);
+    try {
+      // 40 s: over one window, so the VAD pass keeps the run alive while the second client attaches.
+      const { bytes } = toneWav([0.5, 'SALT', 1, 'WORD', 38]);
+      const seenByFirst: string[] = [];
+      let attached: Promise<string[]> | undefined;
+      for await (const result of subscribeWs(first, TranscribeDocument, { input: { audio: { base64: base64(bytes) } } })) {
+        const event = result.data!.transcribe;
+        seenByFirst.push(event.__typename);
+        if (event.__typename === 'TranscriptionStarted') {
+          attached = (async () => {
+            const seen: string[] = [];
+            for await (const r of subscribeWs(second, TranscriptionEventsDocument, { id: event.requestId })) seen.push(r.data!.transcriptionEvents.__typename);
+            return seen;
+          })();
+        }
+      }
+      expect(await attached).toEqual(seenByFirst);
+      expect(seenByFirst.at(-1)).toBe('TranscriptionCompleted');
+
+      const { body } = await gql(server.graphqlUrl, TranscribeAudioDocument, { input: { audio: { base64: base64(toneWav([0.2, 'TIME', 1, 'REST', 0.2]).bytes) } } });
+      const replay = [];
+      for await (const r of subscribeWs(second, TranscriptionEventsDocument, { id: body.data!.transcribeAudio.request.id })) replay.push(r.data!.transcriptionEvents);
+      expect(replay.map((e) => e.__typename)).toEqual(['TranscriptionStarted', 'TranscriptionSegment', 'TranscriptionSegment', 'TranscriptionCompleted']);
+      expect(replay.flatMap((e) => (e.__typename === 'TranscriptionSegment' ? [e.text] : []))).toEqual(['TIME', 'REST']);
+    } finally {
+      await first.dispose();
+      await second.dispose();
+    }
   });
 
   it('answers a bad input on the subscription with its code and no stream', async () => {

@@ -188,3 +188,26 @@ export async function transcribeAudio(ctx: Context, input: TranscribeInputValue)
   const { kind: _kind, requestId: _id, ...result } = completed;
   return { ...result, request };
 }
+
+/** Attaches to a transcription by request id: what was sent so far, then the rest; a finished one from its row. */
+export async function* transcriptionEvents(ctx: Context, id: string): AsyncGenerator<TranscriptionEventShape> {
+  const row = await ctx.requests.get(id);
+  if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
+  if (row.task !== 'SPEECH_RECOGNITION') throw badInput(`transcriptionEvents streams transcriptions; ${id} is a ${row.task} request.`);
+  const run = ctx.runs.get<LoggedEvent>(id);
+  if (run) {
+    yield* shapes(run.attach());
+    return;
+  }
+  const stored = row.status === 'QUEUED' || row.status === 'RUNNING' ? ((await ctx.requests.get(id)) ?? row) : row;
+  if (stored.status === 'FAILED' || stored.status === 'CANCELLED') {
+    throw new TesseraError(stored.status === 'CANCELLED' ? 'CANCELLED' : 'INFERENCE_FAILED', stored.errorMessage ?? `The transcription ${stored.status.toLowerCase()}.`, {
+      requestId: id,
+      code: stored.errorCode,
+    });
+  }
+  const result = stored.result as TranscriptionResultShape | null;
+  yield { kind: 'started', requestId: id, model: stored.model };
+  for (const segment of result?.segments ?? []) yield { kind: 'segment', ...segment };
+  if (result) yield { ...result, kind: 'completed', requestId: id };
+}

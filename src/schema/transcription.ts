@@ -5,6 +5,7 @@ import { TranscriptionTimingsRef, TranscriptSegmentRef } from './results.js';
 import {
   transcribeAudio,
   transcribeEvents,
+  transcriptionEvents,
   type TranscribeAudioPayloadShape,
   type TranscriptionCompletedShape,
   type TranscriptionEventShape,
@@ -71,6 +72,13 @@ builder.subscriptionFields((t) => ({
       'TranscriptionStarted, then TranscriptionSegment (and TranscriptionToken, for token-by-token decoders) as the audio is decoded window by window, then TranscriptionCompleted.',
     args: { input: t.arg({ type: TranscribeInput, required: true }) },
     subscribe: (_root, args, ctx) => transcribeEvents(ctx, args.input),
+    resolve: (event: TranscriptionEventShape) => event,
+  }),
+  transcriptionEvents: t.field({
+    type: TranscriptionEventUnion,
+    description: 'Attaches to a transcription by request id: the events so far, then the rest (a finished one replays from its stored result).',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => transcriptionEvents(ctx, String(args.id)),
     resolve: (event: TranscriptionEventShape) => event,
   }),
 }));
