@@ -4,7 +4,7 @@
  * the one-shot mutation, persistence (rows, artifacts, result kind), replay, cancellation,
  * and bad inputs with stable codes.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -19,7 +19,7 @@ import {
   RequestHistoryDocument,
   type CaptionImageSubscription,
 } from './generated/graphql.js';
-import { referenceCaption, testPicture, tinyCaptionerWeights, wordsOf, writeTinyCaptioner } from './fixtures/captioning/tiny-captioner.js';
+import { referenceCaption, testPicture, tinyCaptionerWeights, wordsOf, writeOtherTaskModel, writeTinyCaptioner } from './fixtures/captioning/tiny-captioner.js';
 
 type Event = CaptionImageSubscription['captionImage'];
 
@@ -50,19 +50,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'tessera-caption-api-'));
   await writeTinyCaptioner(root);
   await writeTinyCaptioner(root, { name: 'long-captioner', maxPositions: LONG_CONTEXT, maxBatchSize: 1 });
-  await mkdir(path.join(root, 'not-a-captioner'));
-  await writeFile(
-    path.join(root, 'not-a-captioner', 'model.json'),
-    JSON.stringify({
-      name: 'not-a-captioner',
-      task: 'IMAGE_CLASSIFICATION',
-      inputModalities: ['IMAGE'],
-      outputModalities: ['LABELS'],
-      source: 'test',
-      license: 'MIT',
-      files: { model: { path: 'model.onnx', sha256: '0'.repeat(64) } },
-    }),
-  );
+  await writeOtherTaskModel(root);
   server = await startTestServer({ modelsDir: root });
 });
 

@@ -4,7 +4,7 @@
  * KV cache → tokens, checked against a plain-JS reference that recomputes everything from
  * the image bytes without a cache; batching, cancellation and bad inputs.
  */
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -19,6 +19,7 @@ import {
   testPicture,
   tinyCaptionerWeights,
   wordsOf,
+  writeOtherTaskModel,
   writeTinyCaptioner,
 } from './fixtures/captioning/tiny-captioner.js';
 
@@ -50,20 +51,7 @@ describe('image captioning engine (tiny vision-encoder-decoder fixture)', () => 
     await writeTinyCaptioner(root, { name: 'tiny-captioner-nocache', cache: false });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-eos', eosTokenId: stopWord });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-serial', maxBatchSize: 1 });
-    // A model of another task, for the wrong-task check (never loaded).
-    await mkdir(path.join(root, 'not-a-captioner'));
-    await writeFile(
-      path.join(root, 'not-a-captioner', 'model.json'),
-      JSON.stringify({
-        name: 'not-a-captioner',
-        task: 'IMAGE_CLASSIFICATION',
-        inputModalities: ['IMAGE'],
-        outputModalities: ['LABELS'],
-        source: 'test',
-        license: 'MIT',
-        files: { model: { path: 'model.onnx', sha256: '0'.repeat(64) } },
-      }),
-    );
+    await writeOtherTaskModel(root); // another task, for the wrong-task check (never loaded)
     engine = await Engine.create({
       modelsDir: root,
       runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },

@@ -11,7 +11,7 @@ process's CPU time with --cpu-budget-min (on a shared machine a wall-clock budge
 varying amount of training). --resume continues from a checkpoint with a fresh schedule.
 
 usage: train.py --out out --time-budget-min 18
-       train.py --out out --resume out/ckpt.pt --cpu-budget-min 14 --lr 1e-3
+       train.py --out out --resume out/ckpt-phase1.pt --cpu-budget-min 6 --lr 1e-3
 """
 import argparse
 import json

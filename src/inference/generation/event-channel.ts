@@ -27,6 +27,10 @@ export class EventChannel<T> {
     }
   }
 
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
   next(): Promise<IteratorResult<T>> {
     if (this.buffered.length > 0) return Promise.resolve({ value: this.buffered.shift()!, done: false });
     if (this.ended) return Promise.resolve({ value: undefined, done: true });

@@ -141,11 +141,7 @@ export class ImageCaptioner {
           else sequence.finishFlushing('ERROR', errorInfo(error));
         });
         try {
-          for (;;) {
-            const next = await sequence.events.next();
-            if (next.done) return;
-            yield next.value;
-          }
+          yield* sequence.events;
         } finally {
           outer?.removeEventListener('abort', cancel);
           if (!sequence.done) cancel();
