@@ -104,29 +104,29 @@ describe('windows for long audio', () => {
   });
 });
 
+let repo: string;
+let engine: Engine;
+
+beforeAll(async () => {
+  repo = await tempRepository();
+  await symlink(resolve('node_modules'), join(repo, 'node_modules'));
+  await writeCtcModel(repo);
+  await mkdir(join(repo, 'silero-vad'));
+  await copyFile(join('models', 'silero-vad', 'model.json'), join(repo, 'silero-vad', 'model.json'));
+  engine = await Engine.create({
+    modelsDir: repo,
+    runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
+    logger: silentLogger,
+    limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 120 },
+  });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(repo, { recursive: true, force: true });
+});
+
 describe('the CTC fixture through the engine', () => {
-  let repo: string;
-  let engine: Engine;
-
-  beforeAll(async () => {
-    repo = await tempRepository();
-    await symlink(resolve('node_modules'), join(repo, 'node_modules'));
-    await writeCtcModel(repo);
-    await mkdir(join(repo, 'silero-vad'));
-    await copyFile(join('models', 'silero-vad', 'model.json'), join(repo, 'silero-vad', 'model.json'));
-    engine = await Engine.create({
-      modelsDir: repo,
-      runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
-      logger: silentLogger,
-      limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 120 },
-    });
-  });
-
-  afterAll(async () => {
-    await engine?.close();
-    await rm(repo, { recursive: true, force: true });
-  });
-
   it('transcribes tone-spelled text, doubled letters included, with segment times from frames', async () => {
     const first = toneText('HELLO WORLD');
     const second = toneText('GOOD');
@@ -156,31 +156,35 @@ describe('the CTC fixture through the engine', () => {
     const events = await collect(await engine.transcribe('tiny-ctc', { samples: at48k, sampleRate: 48000 }, {}));
     expect(events.at(-1)).toMatchObject({ type: 'completed', text: 'SALT' });
   });
+  it('fails fast, before any stream, on bad input', async () => {
+    const audio = { samples: toneText('SALT'), sampleRate: CTC_RATE };
+    expect((await rejection(engine.transcribe('tiny-ctc', audio, { language: 'fr' }))).code).toBe('BAD_USER_INPUT');
+    expect((await rejection(engine.transcribe('nope', audio, {}))).code).toBe('MODEL_NOT_FOUND');
+    expect((await rejection(engine.transcribe('silero-vad', audio, {}))).code).toBe('BAD_USER_INPUT');
+    expect((await rejection(engine.transcribe('tiny-ctc', { samples: audio.samples, sampleRate: 0 }, {}))).code).toBe('BAD_USER_INPUT');
+    expect((await rejection(engine.transcribe('tiny-ctc', Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), {}))).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const long = { samples: new Float32Array(121 * CTC_RATE), sampleRate: CTC_RATE };
+    expect((await rejection(engine.transcribe('tiny-ctc', long, {}))).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await rejection(engine.transcribe('tiny-ctc', wav(new Float32Array(121 * CTC_RATE)), {}))).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('stops with CANCELLED when the signal aborts while the stream is read', async () => {
+    const controller = new AbortController();
+    const audio = join16k([0.1, toneText('SALT'), 40]);
+    const events = await engine.transcribe('tiny-ctc', { samples: audio, sampleRate: CTC_RATE }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    expect((await rejection(collect(events))).code).toBe('CANCELLED');
+  });
 });
 
 describe('long audio cut by the Silero VAD', () => {
-  let repo: string;
-  let engine: Engine;
   let work: string;
 
   beforeAll(async () => {
-    repo = await tempRepository();
     work = await tempRepository('tessera-asr-speech-');
-    await symlink(resolve('node_modules'), join(repo, 'node_modules'));
-    await writeCtcModel(repo);
-    await mkdir(join(repo, 'silero-vad'));
-    await copyFile(join('models', 'silero-vad', 'model.json'), join(repo, 'silero-vad', 'model.json'));
-    engine = await Engine.create({
-      modelsDir: repo,
-      runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
-      logger: silentLogger,
-      limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 120 },
-    });
   });
 
   afterAll(async () => {
-    await engine?.close();
-    await rm(repo, { recursive: true, force: true });
     await rm(work, { recursive: true, force: true });
   });
 
