@@ -67,8 +67,12 @@ export class Fft {
         const j = k + r * m;
         let sumRe = 0;
         let sumIm = 0;
+        // The twiddle exponent q·j mod n, stepped without a division.
+        let exponent = 0;
         for (let q = 0; q < p; q += 1) {
-          const t = ((q * j) % n) * step;
+          const t = exponent * step;
+          exponent += j;
+          if (exponent >= n) exponent %= n;
           const c = this.cos[t];
           const s = this.sin[t];
           const xr = outRe[outOffset + q * m + k];

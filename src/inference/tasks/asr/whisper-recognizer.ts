@@ -7,7 +7,6 @@
  */
 import path from 'node:path';
 import { Tensor } from 'onnxruntime-node';
-import { TesseraError } from '../../../errors.js';
 import { IncrementalDetokenizer } from '../../generation/detokenizer.js';
 import { argmax } from '../../generation/logits-math.js';
 import { TextTokenizer } from '../../generation/tokenizer.js';
@@ -143,7 +142,6 @@ export class WhisperRecognizer implements Recognizer {
     const segments: TranscriptSegment[] = this.settings.timestamps
       ? timestampSegments(generated, this.vocab, duration, decode)
       : [{ start: 0, end: duration, text: decode(textIds) }];
-    if (segments.some((s) => !Number.isFinite(s.start))) throw new TesseraError('INFERENCE_FAILED', 'The decoder produced an unreadable timestamp.');
     return { segments };
   }
 }
