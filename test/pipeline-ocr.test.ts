@@ -156,6 +156,36 @@ describe('image → OCR → generation', () => {
     expect(body.data!.runPipelineOnce.output.text).toBe(second.outputText);
   });
 
+  it('pipelineEvents attaches to a running pipeline: what happened so far, then the rest', async () => {
+    const first = wsClient(server.wsUrl);
+    const second = wsClient(server.wsUrl);
+    try {
+      let attached: Promise<string[]> | undefined;
+      let id = '';
+      const { events } = await runPipelineWs(first, summarise({ maxTokens: 200 }), (event) => {
+        if (event.__typename === 'PipelineStarted') id = event.requestId;
+        if (event.__typename === 'PipelineToken' && !attached) {
+          attached = (async () => {
+            const seen: string[] = [];
+            for await (const result of subscribeWs(second, PipelineEventsDocument, { id })) {
+              const e = result.data!.pipelineEvents;
+              seen.push(e.__typename === 'PipelineCompleted' ? `${e.__typename}:${e.output.text}` : e.__typename);
+            }
+            return seen;
+          })();
+        }
+      });
+      const seen = await attached!;
+      const [completed] = ofType(events, 'PipelineCompleted');
+      expect(seen[0]).toBe('PipelineStarted');
+      expect(seen.filter((t) => t === 'PipelineStepCompleted')).toHaveLength(2);
+      expect(seen.at(-1)).toBe(`PipelineCompleted:${completed.output.text}`);
+    } finally {
+      await first.dispose();
+      await second.dispose();
+    }
+  });
+
   it('pipelineEvents tells a finished pipeline from its row', async () => {
     const { body } = await gql(server.graphqlUrl, RunPipelineOnceDocument, { input: summarise({ maxTokens: 4 }) });
     const id = body.data!.runPipelineOnce.request.id;
