@@ -12,7 +12,9 @@ import { silentLogger } from '../src/inference/runtime/logger.js';
 import { LogMelExtractor } from '../src/inference/tasks/asr/log-mel.js';
 import { Fft } from '../src/inference/tasks/asr/fft.js';
 import type { TranscriptionEvent } from '../src/inference/types.js';
-import { writeWhisperModel } from './fixtures/asr/whisper-model.js';
+import { checkWhisperLanguage, promptTokens, whisperVocabulary } from '../src/inference/tasks/asr/whisper-tokens.js';
+import { maskTimestamps, timestampSegments } from '../src/inference/tasks/asr/whisper-timestamps.js';
+import { whisperTokenizer, writeWhisperModel } from './fixtures/asr/whisper-model.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 import { rejection } from './fixtures/models/rejection.js';
 
@@ -80,6 +82,57 @@ describe('log-mel features', () => {
         expect(maxDifference(mine, input_features.data as Float32Array), `${nMels} mels, ${seconds} s`).toBeLessThan(1e-4);
       }
     }
+  });
+});
+
+describe('Whisper prompt and timestamp rules', () => {
+  const { tokenizer, id, vocabSize } = whisperTokenizer();
+  const multilingual = whisperVocabulary(
+    { decoder_start_token_id: id('<|startoftranscript|>'), lang_to_id: { '<|en|>': id('<|en|>'), '<|de|>': id('<|de|>') }, no_timestamps_token_id: id('<|notimestamps|>') },
+    tokenizer,
+  );
+  const englishOnly = whisperVocabulary({ is_multilingual: false }, tokenizer);
+
+  it('reads the special tokens from generation_config.json, falling back to the tokenizer', () => {
+    expect(promptTokens(multilingual, id('<|de|>'), false)).toEqual([id('<|startoftranscript|>'), id('<|de|>'), id('<|transcribe|>'), id('<|notimestamps|>')]);
+    expect(promptTokens(multilingual, id('<|de|>'), true)).toEqual([id('<|startoftranscript|>'), id('<|de|>'), id('<|transcribe|>')]);
+    // English-only models take neither a language nor a task token.
+    expect(promptTokens(englishOnly, undefined, false)).toEqual([id('<|startoftranscript|>'), id('<|notimestamps|>')]);
+    expect(englishOnly.timestampBegin).toBe(id('<|0.00|>'));
+    expect(() => checkWhisperLanguage(englishOnly, 'en')).not.toThrow();
+    expect(() => checkWhisperLanguage(englishOnly, 'de')).toThrow(/English only/);
+    expect(() => checkWhisperLanguage(multilingual, 'fr')).toThrow(/does not know/);
+  });
+
+  it('opens with a timestamp, pairs them around text, never goes back in time', () => {
+    const allowed = (generated: number[]) => {
+      const logits = new Float32Array(vocabSize);
+      maskTimestamps(logits, generated, englishOnly);
+      return (token: string) => logits[id(token)] !== -Infinity;
+    };
+    const text = id(' loud');
+    const first = allowed([]);
+    expect([first('<|0.00|>'), first('<|1.00|>'), first('<|1.02|>'), first(' loud')]).toEqual([true, true, false, false]);
+    const opened = allowed([id('<|0.40|>')]);
+    expect([opened(' loud'), opened('<|0.60|>')]).toEqual([true, false]);
+    const inText = allowed([id('<|0.40|>'), text]);
+    // A segment cannot close at the time it opened…
+    expect([inText(' quiet'), inText('<|0.38|>'), inText('<|0.40|>'), inText('<|1.00|>')]).toEqual([true, false, false, true]);
+    // …but the next one may open at the time the last one closed.
+    const closed = allowed([id('<|0.40|>'), text, id('<|1.00|>')]);
+    expect([closed(' quiet'), closed('<|0.98|>'), closed('<|1.00|>'), closed('<|endoftext|>')]).toEqual([false, false, true, true]);
+    const paired = allowed([id('<|0.40|>'), text, id('<|1.00|>'), id('<|1.00|>')]);
+    expect([paired(' quiet'), paired('<|1.02|>')]).toEqual([true, false]);
+  });
+
+  it('parses segments between timestamps and closes an open one at the window end', () => {
+    const decode = (ids: number[]) => ids.map((t) => (t === id(' loud') ? 'loud' : 'quiet')).join(' ');
+    const generated = [id('<|0.00|>'), id(' loud'), id('<|1.00|>'), id('<|1.00|>'), id(' quiet'), id(' loud'), id('<|1.50|>'), id('<|1.60|>'), id(' quiet')];
+    expect(timestampSegments(generated, englishOnly, 3, decode)).toEqual([
+      { start: 0, end: 1, text: 'loud' },
+      { start: 1, end: 1.5, text: 'quiet loud' },
+      { start: 1.6, end: 3, text: 'quiet' },
+    ]);
   });
 });
 

@@ -34,7 +34,8 @@ export function maskTimestamps(logits: Float32Array, generated: readonly number[
   let lastTime = -1;
   for (const id of generated) if (id >= begin) lastTime = id;
   if (lastTime >= 0) {
-    // The segment after a closing time may open at that same time; otherwise time moves on.
+    // The segment after a closing time may open at that same time; otherwise time moves on
+    // (a segment never closes at the time it opened).
     maskRange(begin, lastIsTime && !penultimateIsTime ? lastTime : lastTime + 1);
   }
 }
