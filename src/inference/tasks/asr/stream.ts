@@ -49,6 +49,8 @@ export async function* transcriptionStream(audio: SamplesInput, deps: Transcript
     const maxSamples = Math.floor(recognizer.windowSeconds * sampleRate);
     let spans: SampleSpan[] = [{ start: 0, end: samples.length }];
     if (samples.length > maxSamples) {
+      // Finding the speech is the first part of the work: the request is running from here.
+      markStarted();
       const speech = await deps.findSpeech(samples, sampleRate, signal);
       spans = speech ? windowsFromSpeech(speech, samples.length, sampleRate, maxSamples) : fixedWindows(samples.length, maxSamples);
     }

@@ -12,7 +12,7 @@ export interface TranscriptSegment {
 }
 
 export type TranscriptionStats = RunStats & {
-  /** Wall time from the first window's start to the end, divided by the audio's duration. */
+  /** Wall time from the start of the work (VAD included) to the end, divided by the audio's duration. */
   realTimeFactor: number;
 };
 
@@ -31,7 +31,7 @@ export interface TranscribeOptions {
   /** An ISO 639-1 code such as "en"; the model's languages decide what is accepted. */
   language?: string;
   signal?: AbortSignal;
-  /** Called once, when the first window leaves the model's queue. */
+  /** Called once, when the work starts: the VAD pass for long audio, else the first window leaving the queue. */
   onStart?: () => void;
 }
 
