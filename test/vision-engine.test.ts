@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/inference/engine.js';
 import type { ClassificationResult, EmbeddingResult } from '../src/inference/types.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
-import { resizedSize } from '../src/inference/tasks/vision/image-processor.js';
+import { parseImageProcessor, resizedSize } from '../src/inference/tasks/vision/image-processor.js';
 import { rejection } from './fixtures/models/rejection.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 import { writeBertLike, writeDualEncoder, writePixelProbeClassifier } from './fixtures/vision/models.js';
@@ -95,6 +95,18 @@ describe('image preprocessing (HF image processor fields)', () => {
     expect(resizedSize(300, 200, { kind: 'shortest_edge', shortestEdge: 224 })).toEqual({ width: 336, height: 224 });
     expect(resizedSize(200, 301, { kind: 'shortest_edge', shortestEdge: 224 })).toEqual({ width: 224, height: 337 });
     expect(resizedSize(640, 480, { kind: 'exact', height: 224, width: 224 })).toEqual({ width: 224, height: 224 });
+  });
+
+  it('reads the resize and crop rules of the ViT, CLIP and ConvNeXt/ResNet processors', () => {
+    const vit = parseImageProcessor({ image_processor_type: 'ViTImageProcessor', size: { height: 224, width: 224 }, resample: 2 });
+    expect(vit).toMatchObject({ resize: { kind: 'exact', height: 224, width: 224 }, crop: null, kernel: 'linear', rescaleFactor: 1 / 255 });
+    const clip = parseImageProcessor({ feature_extractor_type: 'CLIPFeatureExtractor', size: 224, do_center_crop: true, crop_size: 224, resample: 3 });
+    expect(clip).toMatchObject({ resize: { kind: 'shortest_edge', shortestEdge: 224 }, crop: { height: 224, width: 224 }, kernel: 'cubic' });
+    const resnet = parseImageProcessor({ image_processor_type: 'ConvNextImageProcessor', size: { shortest_edge: 224 }, crop_pct: 0.875 });
+    expect(resnet).toMatchObject({ resize: { kind: 'shortest_edge', shortestEdge: 256 }, crop: { height: 224, width: 224 } });
+    const large = parseImageProcessor({ image_processor_type: 'ConvNextImageProcessor', size: { shortest_edge: 384 }, crop_pct: 0.875 });
+    expect(large).toMatchObject({ resize: { kind: 'exact', height: 384, width: 384 }, crop: null });
+    expect(parseImageProcessor({ do_normalize: false, do_rescale: false })).toMatchObject({ normalize: null, rescaleFactor: null });
   });
 
   it('resize, center crop, rescale, normalise and BGR order reach the graph as computed by hand', async () => {

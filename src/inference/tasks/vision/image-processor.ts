@@ -83,15 +83,30 @@ function resizeTarget(config: Json): ResizeTarget | null {
   return null;
 }
 
+/**
+ * ConvNeXt-style processors (ResNet exports use them) crop by `crop_pct` instead of
+ * `crop_size`: below 384 the shortest edge goes to size / crop_pct and a size × size center
+ * crop follows; from 384 up the image is simply resized to size × size.
+ */
+function cropPctRule(c: Json, resize: ResizeTarget | null): Pick<ImageProcessorConfig, 'resize' | 'crop'> | null {
+  const pct = positive(c.crop_pct);
+  if (!pct || resize?.kind !== 'shortest_edge') return null;
+  const size = resize.shortestEdge;
+  if (size >= 384) return { resize: { kind: 'exact', height: size, width: size }, crop: null };
+  return { resize: { kind: 'shortest_edge', shortestEdge: Math.floor(size / pct) }, crop: { height: size, width: size } };
+}
+
 /** Reads the processor fields; a missing file (null) means the ViT defaults: 224², mean/std 0.5. */
 export function parseImageProcessor(config: Json | null, overrides: { channelOrder?: unknown } = {}): ImageProcessorConfig {
   const c = config ?? { size: { height: 224, width: 224 } };
   const resample = typeof c.resample === 'number' ? c.resample : 2;
   const flip = c.do_flip_channel_order === true || overrides.channelOrder === 'BGR';
+  const resize = c.do_resize === false ? null : resizeTarget(c);
+  const convNext = cropPctRule(c, resize);
   return {
-    resize: c.do_resize === false ? null : resizeTarget(c),
+    resize: convNext?.resize ?? resize,
     kernel: RESAMPLE[resample] ?? 'linear',
-    crop: c.do_center_crop === true ? size2d(c.crop_size) : null,
+    crop: convNext ? convNext.crop : c.do_center_crop === true ? size2d(c.crop_size) : null,
     rescaleFactor: c.do_rescale === false ? null : (positive(c.rescale_factor) ?? 1 / 255),
     normalize: c.do_normalize === false ? null : { mean: triple(c.image_mean, 0.5), std: triple(c.image_std, 0.5) },
     channelOrder: flip ? 'BGR' : 'RGB',
