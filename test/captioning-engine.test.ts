@@ -49,6 +49,7 @@ describe('image captioning engine (tiny vision-encoder-decoder fixture)', () => 
     root = await mkdtemp(path.join(tmpdir(), 'tessera-caption-'));
     await writeTinyCaptioner(root);
     await writeTinyCaptioner(root, { name: 'tiny-captioner-nocache', cache: false });
+    await writeTinyCaptioner(root, { name: 'tiny-captioner-seq2seq', crossCache: true });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-eos', eosTokenId: stopWord });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-serial', maxBatchSize: 1 });
     await writeOtherTaskModel(root); // another task, for the wrong-task check (never loaded)
@@ -113,6 +114,14 @@ describe('image captioning engine (tiny vision-encoder-decoder fixture)', () => 
     const rgb = testPicture(3);
     const events = await collect(await engine.captionImage('tiny-captioner-nocache', await png(rgb), { maxTokens: 7 }));
     expect(tokensOf(events)).toEqual(referenceCaption(weights, rgb, 7).tokens);
+  });
+
+  it('a seq2seq-style decoder that caches cross-attention (past_key_values.N.encoder.*) gives the same tokens', async () => {
+    const cases = [1, 2, 3].map((seed, i) => ({ rgb: testPicture(seed), maxTokens: 4 + 2 * i }));
+    const results = await Promise.all(
+      cases.map(async (c) => collect(await engine.captionImage('tiny-captioner-seq2seq', await png(c.rgb), { maxTokens: c.maxTokens }))),
+    );
+    results.forEach((events, i) => expect(tokensOf(events)).toEqual(referenceCaption(weights, cases[i].rgb, cases[i].maxTokens).tokens));
   });
 
   it('concurrent captions share batches and each still gets exactly its own caption', async () => {

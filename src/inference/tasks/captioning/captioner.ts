@@ -157,6 +157,7 @@ export class ImageCaptioner {
     jobs.forEach((job, i) => stacked.set(job.pixels.data, i * plane));
     let rows = jobs.map((j) => j.sequence);
     let cache: KvCache | null = null;
+    let crossCache: KvCache | null = null;
     try {
       const encoded = await this.encoder.run(
         { [this.encoderSignature.pixelValues]: new Tensor('float32', stacked, [jobs.length, 3, height, width]) },
@@ -175,17 +176,21 @@ export class ImageCaptioner {
         if (keep.length === 0) return;
         if (keep.length < rows.length) {
           states = keepTensorRows(states, keep);
-          if (cache) {
-            const kept = keepCacheRows(cache, keep);
-            cache.dispose();
-            cache = kept;
-          }
+          const shrink = (from: KvCache | null) => {
+            if (!from) return null;
+            const kept = keepCacheRows(from, keep);
+            from.dispose();
+            return kept;
+          };
+          cache = shrink(cache);
+          crossCache = shrink(crossCache);
           rows = keep.map((i) => rows[i]);
         }
         const tokens = rows.map((s) => (this.decoder.cached ? [s.generated.at(-1) ?? start] : [start, ...s.generated]));
-        const step = await this.decoder.forward({ tokens, encoderStates: states, past: cache, signal });
+        const step = await this.decoder.forward({ tokens, encoderStates: states, past: cache, crossPast: crossCache, signal });
         cache?.dispose();
         cache = step.present;
+        crossCache ??= step.crossPresent;
         rows.forEach((s, i) => {
           if (!s.done && !s.cancelRequested) s.accept(step.logits.subarray(i * step.vocab, (i + 1) * step.vocab));
         });
@@ -197,6 +202,7 @@ export class ImageCaptioner {
       }
     } finally {
       cache?.dispose();
+      crossCache?.dispose();
     }
   }
 }

@@ -6,7 +6,7 @@
 import { Tensor } from 'onnxruntime-node';
 import type { OnnxRunner } from '../../types.js';
 import { KvCache, mergeRows } from '../../generation/kv-cache.js';
-import type { IntType } from '../../generation/signature.js';
+import type { IntType, LayerNames } from '../../generation/signature.js';
 import type { CaptionDecoderSignature } from './signature.js';
 
 export interface StepInput {
@@ -15,6 +15,8 @@ export interface StepInput {
   /** [batch, positions, width] from the encoder, rows in the same order. */
   encoderStates: Tensor;
   past: KvCache | null;
+  /** Cached cross-attention keys/values (seq2seq decoders), null on the first step. */
+  crossPast: KvCache | null;
   signal?: AbortSignal;
 }
 
@@ -23,6 +25,8 @@ export interface StepOutput {
   logits: Float32Array;
   vocab: number;
   present: KvCache | null;
+  /** The cross-attention cache the first step computed (null otherwise, or without one). */
+  crossPresent: KvCache | null;
 }
 
 function intTensor(type: IntType, values: number[], dims: number[]): Tensor {
@@ -38,7 +42,7 @@ export class CaptionDecoder {
     readonly signature: CaptionDecoderSignature,
     private readonly geometry: { kvHeads: number; headDim: number },
   ) {
-    this.fetches = [signature.logits, ...signature.layers.flatMap((l) => [l.presentKey, l.presentValue])];
+    this.fetches = [signature.logits, ...[...signature.layers, ...signature.crossLayers].flatMap((l) => [l.presentKey, l.presentValue])];
   }
 
   get cached(): boolean {
@@ -48,6 +52,10 @@ export class CaptionDecoder {
   emptyCache(batch: number): KvCache | null {
     if (!this.cached) return null;
     return KvCache.empty(batch, { layers: this.signature.layers.length, ...this.geometry, kvType: this.signature.kvType });
+  }
+
+  get crossCached(): boolean {
+    return this.signature.crossLayers.length > 0;
   }
 
   async forward(input: StepInput): Promise<StepOutput> {
@@ -64,12 +72,15 @@ export class CaptionDecoder {
     }
     const past = input.past;
     if (s.useCacheBranch) feeds.use_cache_branch = new Tensor('bool', Uint8Array.of(past && past.length > 0 ? 1 : 0), [1]);
-    if (past) {
-      s.layers.forEach((names, i) => {
-        feeds[names.pastKey] = past.layers[i].key;
-        feeds[names.pastValue] = past.layers[i].value;
+    const feedCache = (layers: LayerNames[], cache: KvCache) =>
+      layers.forEach((names, i) => {
+        feeds[names.pastKey] = cache.layers[i].key;
+        feeds[names.pastValue] = cache.layers[i].value;
       });
-    }
+    if (past) feedCache(s.layers, past);
+    // The first step's cross-attention past is empty: that branch computes it from the encoder.
+    const crossPast = this.crossCached ? (input.crossPast ?? this.emptyCache(batch)!) : null;
+    if (crossPast) feedCache(s.crossLayers, crossPast);
     const out = await this.runner.run(feeds, input.signal);
     const logitsTensor = out[s.logits];
     const [, positions, vocab] = logitsTensor.dims;
@@ -86,7 +97,15 @@ export class CaptionDecoder {
           past.length + width,
         )
       : null;
-    return { logits, vocab, present };
+    const crossPresent =
+      this.crossCached && !input.crossPast
+        ? new KvCache(
+            s.crossLayers.map((names) => ({ key: out[names.presentKey], value: out[names.presentValue] })),
+            batch,
+            input.encoderStates.dims[1],
+          )
+        : null;
+    return { logits, vocab, present, crossPresent };
   }
 }
 

@@ -5,8 +5,10 @@
  *                              past_key_values.{i}.key/value, [use_cache_branch]
  *                              → logits, present.{i}.key/value
  *   decoder_model.onnx         the same without the cache (every step re-reads all tokens).
- * Only the decoder's self-attention is cached (GPT-2 style decoders); seq2seq decoders that
- * also cache cross-attention (past_key_values.{i}.encoder.*) are refused by name.
+ * GPT-2 style decoders cache only self-attention; seq2seq decoders (TrOCR, BART/mBART) name it
+ * past_key_values.{i}.decoder.key/value and also cache cross-attention as
+ * past_key_values.{i}.encoder.key/value, which their merged graph computes on the first step
+ * (use_cache_branch false) and reads afterwards.
  */
 import type { GraphMetadata, ValueMetadata } from '../../repository/signature.js';
 import type { IntType, KvType, LayerNames } from '../../generation/signature.js';
@@ -25,6 +27,8 @@ export interface CaptionDecoderSignature {
   useCacheBranch: boolean;
   /** Empty for a decoder without a cache. */
   layers: LayerNames[];
+  /** Cross-attention caches (seq2seq decoders); empty when cross-attention is recomputed. */
+  crossLayers: LayerNames[];
   kvType: KvType;
   kvHeads: number | undefined;
   headDim: number | undefined;
@@ -55,32 +59,41 @@ export function describeEncoder(metadata: GraphMetadata): EncoderSignature {
   };
 }
 
-export function describeCaptionDecoder(metadata: GraphMetadata): CaptionDecoderSignature {
-  const inputs = byName(metadata.inputs);
-  const outputs = byName(metadata.outputs);
-  const inputIds = intType(inputs.get('input_ids'), 'input_ids');
-  if (!inputIds) throw new Error(`the decoder has no input_ids input (inputs: ${[...inputs.keys()].join(', ')})`);
-  if (!inputs.has('encoder_hidden_states')) throw new Error('the decoder has no encoder_hidden_states input');
-  const crossCache = [...inputs.keys()].find((n) => /^past_key_values\.\d+\.encoder\./.test(n));
-  if (crossCache) throw new Error(`decoders that cache cross-attention (${crossCache}) are not supported; export the decoder GPT-2 style`);
-
+/** Per layer, the past input and present output names whose middle part matches `infix`. */
+function collectLayers(inputs: Map<string, ValueMetadata>, outputs: Map<string, ValueMetadata>, infix: string): LayerNames[] {
   const found = new Map<number, Partial<LayerNames>>();
   const at = (i: number) => found.get(i) ?? found.set(i, {}).get(i)!;
+  const past = new RegExp(`^past_key_values\\.(\\d+)\\.${infix}(key|value)$`);
+  const present = new RegExp(`^present\\.(\\d+)\\.${infix}(key|value)$`);
   for (const name of inputs.keys()) {
-    const m = /^past_key_values\.(\d+)\.(?:decoder\.)?(key|value)$/.exec(name);
+    const m = past.exec(name);
     if (m) at(Number(m[1]))[m[2] === 'key' ? 'pastKey' : 'pastValue'] = name;
   }
   for (const name of outputs.keys()) {
-    const m = /^present\.(\d+)\.(?:decoder\.)?(key|value)$/.exec(name);
+    const m = present.exec(name);
     if (m) at(Number(m[1]))[m[2] === 'key' ? 'presentKey' : 'presentValue'] = name;
   }
   const layers: LayerNames[] = [];
   for (let i = 0; i < found.size; i += 1) {
     const l = found.get(i);
     if (!l?.pastKey || !l.pastValue || !l.presentKey || !l.presentValue) {
-      throw new Error(`layer ${i}'s cache is incomplete: expected past_key_values.${i}.key/value inputs and present.${i}.key/value outputs`);
+      throw new Error(`layer ${i}'s cache is incomplete: expected past_key_values.${i}.${infix.startsWith('encoder') ? 'encoder.' : ''}key/value inputs and the matching present outputs`);
     }
     layers.push(l as LayerNames);
+  }
+  return layers;
+}
+
+export function describeCaptionDecoder(metadata: GraphMetadata): CaptionDecoderSignature {
+  const inputs = byName(metadata.inputs);
+  const outputs = byName(metadata.outputs);
+  const inputIds = intType(inputs.get('input_ids'), 'input_ids');
+  if (!inputIds) throw new Error(`the decoder has no input_ids input (inputs: ${[...inputs.keys()].join(', ')})`);
+  if (!inputs.has('encoder_hidden_states')) throw new Error('the decoder has no encoder_hidden_states input');
+  const layers = collectLayers(inputs, outputs, '(?:decoder\\.)?');
+  const crossLayers = collectLayers(inputs, outputs, 'encoder\\.');
+  if (crossLayers.length > 0 && (crossLayers.length !== layers.length || !inputs.has('use_cache_branch'))) {
+    throw new Error('a decoder that caches cross-attention must be a merged decoder (use_cache_branch) with a self-attention cache per layer');
   }
   const first = layers.length > 0 ? inputs.get(layers[0].pastKey)! : undefined;
   if (first && first.type !== 'float32' && first.type !== 'float16') throw new Error(`the KV cache has type ${first.type}`);
@@ -89,7 +102,7 @@ export function describeCaptionDecoder(metadata: GraphMetadata): CaptionDecoderS
   if (outputs.get('logits')!.type !== 'float32') throw new Error(`the decoder's logits have type ${outputs.get('logits')!.type}; expected float32`);
 
   const known = new Set(['input_ids', 'encoder_hidden_states', 'encoder_attention_mask', 'use_cache_branch']);
-  for (const l of layers) known.add(l.pastKey).add(l.pastValue);
+  for (const l of [...layers, ...crossLayers]) known.add(l.pastKey).add(l.pastValue);
   const unknown = [...inputs.keys()].filter((n) => !known.has(n));
   if (unknown.length > 0) throw new Error(`the decoder has inputs this engine does not know how to feed: ${unknown.join(', ')}`);
 
@@ -99,6 +112,7 @@ export function describeCaptionDecoder(metadata: GraphMetadata): CaptionDecoderS
     encoderAttentionMask: intType(inputs.get('encoder_attention_mask'), 'encoder_attention_mask'),
     useCacheBranch: inputs.has('use_cache_branch'),
     layers,
+    crossLayers,
     kvType: (first?.type as KvType | undefined) ?? 'float32',
     kvHeads: dim(first?.shape?.[1]),
     headDim: dim(first?.shape?.[3]),
