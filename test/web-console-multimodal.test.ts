@@ -7,11 +7,10 @@
  */
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
-import { startTestServer, type TestServer } from './support/app.js';
-import { SHOTS, ensureWebBuild, finish, fitsWidth, launchChromium, linkedRequestId, openPage, resultOrAlert, shot } from './support/browser.js';
+import { REFUSED_REQUEST, SHOTS, ensureWebBuild, finish, linkedRequestId, overflowWidth, openPage, resultOrAlert, shot, startConsole, type ConsoleUnderTest } from './support/browser.js';
 import { renderReceipt } from './support/pipelines.js';
 import { renderScene, type Colour, type Shape } from './fixtures/vision/shapes.js';
 import { CTC_FRAME, CTC_RATE, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
@@ -19,13 +18,9 @@ import { writeTinyCaptioner } from './fixtures/captioning/tiny-captioner.js';
 import { wavefileWav } from './fixtures/media/signals.js';
 
 let models: TestModels;
-let server: TestServer;
-let browser: Browser;
+let web: ConsoleUnderTest;
 let context: BrowserContext;
 const ids: { zeroShot?: string; pipeline?: string; transcription?: string; search?: string } = {};
-
-/** Chromium logs the 4xx of a refused GraphQL request itself; nothing else may be logged. */
-const REFUSED = /Failed to load resource: the server responded with a status of 4\d\d .*\/graphql\)$/;
 
 const scene = (colour: Colour, shape: Shape) => renderScene({ colour, shape, background: 'white', cx: 0.5, cy: 0.5, r: 0.3 });
 const png = async (name: string, colour: Colour, shape: Shape) => ({ name, mimeType: 'image/png', buffer: await scene(colour, shape) });
@@ -55,16 +50,12 @@ beforeAll(async () => {
   }
   await writeTinyCaptioner(models.dir);
   await writeCtcModel(models.dir);
-  server = await startTestServer({ modelsDir: models.dir, webRoot });
-  browser = await launchChromium();
-  context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
-  for (let i = 0; i < 600 && (await fetch(`${server.url}/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  web = await startConsole(models.dir, webRoot);
+  context = web.context;
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
+  await web?.close();
   models?.cleanup();
 });
 
@@ -107,7 +98,7 @@ describe('web console: vision, search, transcription, pipelines', () => {
   });
 
   it("shows the server's code when zero-shot gets no labels", async () => {
-    const watched = await openPage(context, { expected: [REFUSED] });
+    const watched = await openPage(context, { expected: [REFUSED_REQUEST] });
     const { page } = watched;
     await page.goto('/vision');
     await page.locator('input[type="file"]').setInputFiles(await png('shape.png', 'red', 'circle'));
@@ -219,7 +210,7 @@ describe('web console: vision, search, transcription, pipelines', () => {
   });
 
   it("marks the failing step with the server's code for an image that is not one", async () => {
-    const watched = await openPage(context, { expected: [REFUSED] });
+    const watched = await openPage(context, { expected: [REFUSED_REQUEST] });
     const { page } = watched;
     await page.goto('/pipelines');
     await page.getByRole('radio', { name: /Receipt image/ }).check();
@@ -259,7 +250,7 @@ describe('web console: vision, search, transcription, pipelines', () => {
   });
 
   it('fits a 375 px wide screen on the new pages without horizontal scrolling', async () => {
-    const narrow = await browser.newContext({ baseURL: server.url, viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const narrow = await web.narrow();
     try {
       const watched = await openPage(narrow);
       const { page } = watched;
@@ -267,13 +258,13 @@ describe('web console: vision, search, transcription, pipelines', () => {
       await page.locator('input[type="file"]').setInputFiles(await png('shape.png', 'green', 'triangle'));
       await page.getByRole('button', { name: 'Classify zero-shot' }).click();
       await resultOrAlert(page, '.scores');
-      expect(await fitsWidth(page), '/vision').toBe(true);
+      expect(await overflowWidth(page), '/vision').toBeLessThanOrEqual(0);
       await shot(page, 'narrow-vision');
       for (const route of ['/search', '/transcribe', '/pipelines', `/requests/${ids.pipeline}`, `/requests/${ids.transcription}`, `/requests/${ids.zeroShot}`]) {
         await page.goto(route);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
-        expect(await fitsWidth(page), route).toBe(true);
+        expect(await overflowWidth(page), route).toBeLessThanOrEqual(0);
       }
       await finish(watched);
     } finally {

@@ -8,19 +8,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
-import { startTestServer, type TestServer } from './support/app.js';
-import { SHOTS, ensureWebBuild, finish, launchChromium, linkedRequestId, openPage, resultOrAlert, shot } from './support/browser.js';
+import { REFUSED_REQUEST, SHOTS, ensureWebBuild, finish, linkedRequestId, openPage, overflowWidth, resultOrAlert, shot, startConsole, type ConsoleUnderTest } from './support/browser.js';
 
 const LINES = ['Invoice 2026', 'Total 42.50 EUR', 'Due 2026-04-01'];
 /** Tokens for a generation that must still be running seconds later (the fixture LM's context is 8192). */
 const LONG = 8000;
 
 let models: TestModels;
-let server: TestServer;
-let browser: Browser;
+let web: ConsoleUnderTest;
 let context: BrowserContext;
 const ids: { generated?: string; generatedText?: string; cancelled?: string; ocr?: string } = {};
 
@@ -65,16 +63,12 @@ beforeAll(async () => {
     createTestModels({ lm: { maxPositions: 8192 }, real: ['paddleocr-v4', 'silero-vad'] }),
   ]);
   models = repository;
-  server = await startTestServer({ modelsDir: models.dir, webRoot });
-  browser = await launchChromium();
-  context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
-  for (let i = 0; i < 600 && (await fetch(`${server.url}/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  web = await startConsole(models.dir, webRoot);
+  context = web.context;
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
+  await web?.close();
   models?.cleanup();
 });
 
@@ -211,7 +205,7 @@ describe('web console', () => {
 
   it("shows the server's error code for a corrupt image", async () => {
     // Chromium itself logs the refused response; the console must hold nothing else.
-    const watched = await openPage(context, { expected: [/Failed to load resource: the server responded with a status of 4\d\d .*\/graphql\)$/] });
+    const watched = await openPage(context, { expected: [REFUSED_REQUEST] });
     const { page } = watched;
     await page.goto('/ocr');
     await page.locator('input[type="file"]').setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('certainly not a PNG file') });
@@ -310,7 +304,7 @@ describe('web console', () => {
   });
 
   it('fits a 375 px wide screen on every page without horizontal scrolling', async () => {
-    const narrow = await browser.newContext({ baseURL: server.url, viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const narrow = await web.narrow();
     try {
       const watched = await openPage(narrow);
       const { page } = watched;
@@ -318,11 +312,7 @@ describe('web console', () => {
         await page.goto(route);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
-        const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
-        }));
-        expect(scrollWidth, route).toBeLessThanOrEqual(innerWidth);
+        expect(await overflowWidth(page), route).toBeLessThanOrEqual(0);
         if (route === '/generate' || route === '/history') await shot(page, `narrow${route.replace('/', '-')}`);
       }
       await finish(watched);

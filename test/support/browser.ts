@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startTestServer, type TestServer } from './app.js';
 
 export const WEB_ROOT = path.resolve('web');
 export const WEB_DIST = path.join(WEB_ROOT, 'dist');
@@ -95,7 +96,39 @@ export async function resultOrAlert(page: Page, selector: string, timeout = 30_0
   if (await alert.count()) throw new Error(`the page shows an error: ${await alert.first().textContent()}`);
 }
 
-/** True when the page is no wider than the window (nothing scrolls sideways). */
-export async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+/** How many pixels the page is wider than the window: 0 or less when nothing scrolls sideways. */
+export async function overflowWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** The line Chromium itself logs for a GraphQL request the server refused with a 4xx. */
+export const REFUSED_REQUEST = /Failed to load resource: the server responded with a status of 4\d\d .*\/graphql\)$/;
+
+export interface ConsoleUnderTest {
+  server: TestServer;
+  browser: Browser;
+  /** A desktop-sized context on the server. */
+  context: BrowserContext;
+  /** A phone-sized (375 px) context; close it when done. */
+  narrow(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/** A real server serving the built console from `modelsDir`, a Chromium, and a context on it once the models are ready. */
+export async function startConsole(modelsDir: string, webRoot: string): Promise<ConsoleUnderTest> {
+  const server = await startTestServer({ modelsDir, webRoot });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+  for (let i = 0; i < 600 && (await fetch(`${server.url}/health/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  return {
+    server,
+    browser,
+    context,
+    narrow: () => browser.newContext({ baseURL: server.url, viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }),
+    async close() {
+      await context.close();
+      await browser.close();
+      await server.close();
+    },
+  };
 }

@@ -96,6 +96,13 @@ const PRESETS: Preset[] = [
     steps: [{ task: 'RECOGNIZE_TEXT' }, { task: 'GENERATE', template: 'Receipt:\n{{input}}\nSummary:', generation: { maxTokens: 48 } }],
   },
   {
+    id: 'picture-story',
+    label: 'Image → caption → story',
+    input: 'image',
+    accept: 'image/*',
+    steps: [{ task: 'CAPTION' }, { task: 'GENERATE', template: 'A picture of {{input}}. The story:', generation: { maxTokens: 48 } }],
+  },
+  {
     id: 'speech-transcript',
     label: 'Speech → VAD → transcription',
     input: 'audio',
