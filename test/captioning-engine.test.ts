@@ -4,7 +4,8 @@
  * KV cache → tokens, checked against a plain-JS reference that recomputes everything from
  * the image bytes without a cache; batching, cancellation and bad inputs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -52,6 +53,13 @@ describe('image captioning engine (tiny vision-encoder-decoder fixture)', () => 
     await writeTinyCaptioner(root, { name: 'tiny-captioner-seq2seq', crossCache: true });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-eos', eosTokenId: stopWord });
     await writeTinyCaptioner(root, { name: 'tiny-captioner-serial', maxBatchSize: 1 });
+    // A folder whose "decoder" is really the encoder graph (checksum updated, so only the graph is wrong).
+    const broken = await writeTinyCaptioner(root, { name: 'broken-captioner' });
+    const encoderBytes = await readFile(path.join(broken, 'onnx/encoder_model.onnx'));
+    await writeFile(path.join(broken, 'onnx/decoder_model_merged.onnx'), encoderBytes);
+    const manifest = JSON.parse(await readFile(path.join(broken, 'model.json'), 'utf8'));
+    manifest.files.decoder.sha256 = createHash('sha256').update(encoderBytes).digest('hex');
+    await writeFile(path.join(broken, 'model.json'), JSON.stringify(manifest));
     await writeOtherTaskModel(root); // another task, for the wrong-task check (never loaded)
     engine = await Engine.create({
       modelsDir: root,
@@ -189,6 +197,16 @@ describe('image captioning engine (tiny vision-encoder-decoder fixture)', () => 
     // The largest caption the decoder's context allows is accepted.
     const longest = await collect(await engine.captionImage('tiny-captioner', image, { maxTokens: MAX_POSITIONS - 1 }));
     expect(tokensOf(longest)).toEqual(referenceCaption(weights, testPicture(1), MAX_POSITIONS - 1).tokens);
+  });
+
+  it('a folder whose decoder graph is not a caption decoder fails to load, naming the missing input', async () => {
+    const image = await png(testPicture(1));
+    await expect(engine.captionImage('broken-captioner', image)).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    const info = engine.model('broken-captioner')!;
+    expect(info.status).toBe('FAILED');
+    expect(info.loadError).toMatch(/input_ids|encoder_hidden_states/);
+    // The other captioners are unaffected.
+    expect(tokensOf(await collect(await engine.captionImage('tiny-captioner', image, { maxTokens: 2 })))).toHaveLength(2);
   });
 
   it('lists the model under its task', () => {
