@@ -188,13 +188,25 @@ describe('web console: vision, search, transcription, pipelines', () => {
     await finish(watched);
   });
 
-  it('runs the receipt preset, showing each step as it runs and its output', async () => {
+  it('runs the receipt preset, showing each step as it runs and its output, and its request page follows it', async () => {
     const watched = await openPage(context);
     const { page } = watched;
     await page.goto('/pipelines');
     await page.getByRole('radio', { name: /Receipt image/ }).check();
     await page.locator('input[type="file"]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: await renderReceipt() });
     await page.getByRole('button', { name: 'Run pipeline' }).click();
+    await page.locator('[data-testid="pipeline-summary"] a').waitFor();
+    ids.pipeline = await linkedRequestId(page, '[data-testid="pipeline-summary"]');
+
+    // Its request page, opened while OCR still runs, follows the steps to the end.
+    const follower = await openPage(context);
+    await follower.page.goto(`/requests/${ids.pipeline}`);
+    await follower.page.locator('h1 .badge-running').waitFor();
+    await follower.page.locator('h1 .badge-completed').waitFor({ timeout: 60_000 });
+    await follower.page.waitForFunction(() => document.querySelectorAll('.steps .step .badge-completed').length === 2);
+    expect(await follower.page.locator('.steps .step').first().textContent()).toContain('Invoice 2026');
+    await finish(follower);
+
     await resultOrAlert(page, '[data-testid="pipeline-summary"][data-phase="completed"]', 60_000);
     const steps = await page.locator('.steps .step').evaluateAll((items) => items.map((li) => ({ phase: (li as HTMLElement).dataset.phase, head: li.querySelector('.step-head')!.textContent })));
     expect(steps).toHaveLength(2);
@@ -204,7 +216,6 @@ describe('web console: vision, search, transcription, pipelines', () => {
     expect(await page.locator('.step[data-step="0"] .step-output').textContent()).toContain('Invoice 2026');
     expect((await page.getByTestId('pipeline-output').textContent())!.length).toBeGreaterThan(0);
     expect(await page.locator('.step a[href^="/requests/"]').count()).toBe(2);
-    ids.pipeline = await linkedRequestId(page, '[data-testid="pipeline-summary"]');
     await shot(page, 'pipelines');
     await finish(watched);
   });

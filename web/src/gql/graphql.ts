@@ -377,7 +377,7 @@ export type RequestDetailQueryVariables = Exact<{
 }>;
 
 
-export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
+export type RequestDetailQuery = { request: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, startedAt: string | null, firstOutputAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, batchSize: number | null, promptTokens: number | null, completionTokens: number | null, inputModalities: Array<Modality>, inputText: string | null, outputText: string | null, parameters: unknown, error: { code: string, message: string } | null, parent: { id: string } | null, steps: Array<{ id: string, task: Task, model: string, status: RequestStatus, outputText: string | null }>, artifacts: Array<{ role: string, artifact: { id: string, url: string, contentType: string, byteSize: number } }>, result:
       | { __typename: 'CaptionResult', captionFinish: FinishReason, captionTimings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null } }
       | { __typename: 'ClassificationResult', labels: Array<{ label: string, score: number }> }
       | { __typename: 'CollectionResult', operation: CollectionOperation, collection: string, itemIds: Array<string>, scores: Array<number> | null }
@@ -398,6 +398,21 @@ export type FollowRequestSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', finishReason: FinishReason }
     | { __typename: 'GenerationStarted' }
     | { __typename: 'GenerationToken', text: string }
+   };
+
+export type FollowPipelineSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type FollowPipelineSubscription = { pipelineEvents:
+    | { __typename: 'PipelineCompleted' }
+    | { __typename: 'PipelineFailed' }
+    | { __typename: 'PipelineStarted' }
+    | { __typename: 'PipelineStepCompleted' }
+    | { __typename: 'PipelineStepSegment' }
+    | { __typename: 'PipelineStepStarted' }
+    | { __typename: 'PipelineToken' }
    };
 
 export type CancelRequestMutationVariables = Exact<{
@@ -741,6 +756,13 @@ export const RequestDetailDocument = new TypedDocumentString(`
     parent {
       id
     }
+    steps {
+      id
+      task
+      model
+      status
+      outputText
+    }
     artifacts {
       role
       artifact {
@@ -853,6 +875,13 @@ export const FollowRequestDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FollowRequestSubscription, FollowRequestSubscriptionVariables>;
+export const FollowPipelineDocument = new TypedDocumentString(`
+    subscription FollowPipeline($id: ID!) {
+  pipelineEvents(id: $id) {
+    __typename
+  }
+}
+    `) as unknown as TypedDocumentString<FollowPipelineSubscription, FollowPipelineSubscriptionVariables>;
 export const CancelRequestDocument = new TypedDocumentString(`
     mutation CancelRequest($id: ID!) {
   cancelRequest(id: $id) {

@@ -43,6 +43,13 @@ const RequestDetail = graphql(`
       parent {
         id
       }
+      steps {
+        id
+        task
+        model
+        status
+        outputText
+      }
       artifacts {
         role
         artifact {
@@ -157,6 +164,14 @@ const FollowRequest = graphql(`
   }
 `);
 
+const FollowPipeline = graphql(`
+  subscription FollowPipeline($id: ID!) {
+    pipelineEvents(id: $id) {
+      __typename
+    }
+  }
+`);
+
 const CancelRequest = graphql(`
   mutation CancelRequest($id: ID!) {
     cancelRequest(id: $id) {
@@ -216,6 +231,24 @@ export function RequestDetailPage({ id }: { id: string }) {
       setStreaming(false);
     };
   }, [follow, id]);
+
+  // A running pipeline's steps are re-read as each one starts or ends; tokens need no reload.
+  const followSteps = detail?.task === 'PIPELINE' && active(detail.status);
+  useEffect(() => {
+    if (!followSteps) return;
+    return subscribe(FollowPipeline, { id }, {
+      next({ pipelineEvents: event }) {
+        if (event.__typename !== 'PipelineToken' && event.__typename !== 'PipelineStepSegment') setVersion((n) => n + 1);
+      },
+      error(failure) {
+        setError(failure);
+        setVersion((n) => n + 1);
+      },
+      complete() {
+        setVersion((n) => n + 1);
+      },
+    });
+  }, [followSteps, id]);
 
   // When the request is done, its stored output replaces the streamed one.
   useEffect(() => {
@@ -334,7 +367,15 @@ export function RequestDetailPage({ id }: { id: string }) {
           {result?.__typename === 'ClassificationResult' && <ScoreBars labels={result.labels} caption="Label scores" />}
           {result?.__typename === 'EmbeddingResult' && <EmbeddingView {...result} />}
           {result?.__typename === 'CollectionResult' && <CollectionView {...result} />}
-          {result?.__typename === 'PipelineResult' && <PipelineSteps steps={result.steps} />}
+          {result?.__typename === 'PipelineResult' ? (
+            <PipelineSteps steps={result.steps} />
+          ) : (
+            detail.steps.length > 0 && (
+              <PipelineSteps
+                steps={detail.steps.map((step, index) => ({ index, task: step.task, model: step.model, requestId: step.id, status: step.status, output: step.outputText == null ? null : { text: step.outputText } }))}
+              />
+            )
+          )}
           {outputs.map((a) => (
             <ArtifactPreview key={a.artifact.id} artifact={a.artifact} />
           ))}
@@ -436,7 +477,17 @@ function CollectionView({ operation, collection, itemIds, scores }: ResultOf<'Co
   );
 }
 
-function PipelineSteps({ steps }: { steps: ResultOf<'PipelineResult'>['steps'] }) {
+interface StepSummary {
+  index: number;
+  /** The pipeline step's task, or the child request's own task while the pipeline runs. */
+  task: string;
+  model: string;
+  requestId?: string | null;
+  status: string;
+  output?: { text?: string | null; segments?: readonly { start: number; end: number; text?: string | null }[] | null } | null;
+}
+
+function PipelineSteps({ steps }: { steps: readonly StepSummary[] }) {
   return (
     <ol class="steps" aria-label="Steps">
       {steps.map((step) => (

@@ -94,6 +94,7 @@ export function SearchPage() {
   const [mode, setMode] = useState<'text' | 'image'>('text');
   const [query, setQuery] = useState('');
   const [queryImage, setQueryImage] = useState<File | null>(null);
+  const [queryPreview, setQueryPreview] = useState<string | null>(null);
   const [k, setK] = useState('8');
   const [only, setOnly] = useState<'' | EmbeddingModality>('');
   const [hits, setHits] = useState<Hits | null>(null);
@@ -110,6 +111,12 @@ export function SearchPage() {
   useEffect(() => {
     void refresh();
   }, []);
+  useEffect(() => () => void (queryPreview && URL.revokeObjectURL(queryPreview)), [queryPreview]);
+
+  function chooseQuery(file: File) {
+    setQueryImage(file);
+    setQueryPreview(URL.createObjectURL(file));
+  }
 
   async function act(label: string, work: () => Promise<void>) {
     setBusy(label);
@@ -296,8 +303,8 @@ export function SearchPage() {
           </label>
         ) : (
           <div class="image-pick">
-            <DropZone accept="image/*" label="Choose a query image" disabled={busy != null} onFile={setQueryImage} />
-            {queryImage && <span class="muted small">{queryImage.name}</span>}
+            <DropZone accept="image/*" label="Choose a query image" disabled={busy != null} onFile={chooseQuery} />
+            {queryPreview && <img class="thumb" src={queryPreview} alt={`Query image ${queryImage?.name ?? ''}`} />}
           </div>
         )}
         <div class="actions">
