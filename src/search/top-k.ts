@@ -13,7 +13,7 @@ export interface Ranked {
 const worse = (scoreA: number, indexA: number, scoreB: number, indexB: number) =>
   scoreA < scoreB || (scoreA === scoreB && indexA > indexB);
 
-export function topK(scores: Float32Array, count: number, k: number, accept?: (index: number) => boolean): Ranked[] {
+export function topK(scores: ArrayLike<number>, count: number, k: number, accept?: (index: number) => boolean): Ranked[] {
   const heapScore = new Float64Array(k);
   const heapIndex = new Int32Array(k);
   let size = 0;
