@@ -220,6 +220,23 @@ describe('web console: vision, search, transcription, pipelines', () => {
     await finish(watched);
   });
 
+  it('runs the voice question preset: timed transcript segments, then the generated answer', async () => {
+    const watched = await openPage(context);
+    const { page } = watched;
+    await page.goto('/pipelines');
+    await page.locator('input[type="file"]').setInputFiles({ name: 'question.wav', mimeType: 'audio/wav', buffer: toneWav([0.3, 'HELLO WORLD', 1.2, 'GOOD', 0.4]) });
+    await page.getByRole('button', { name: 'Run pipeline' }).click();
+    await resultOrAlert(page, '[data-testid="pipeline-summary"][data-phase="completed"]', 60_000);
+    const first = page.locator('.step[data-step="0"]');
+    expect(await first.locator('.step-head').textContent()).toContain('tiny-ctc');
+    expect(await first.locator('.timed li span').allTextContents()).toEqual(['HELLO WORLD', 'GOOD']);
+    expect(await first.locator('.timed li time').first().textContent()).toMatch(/^0\.[23]\d s – /);
+    const answer = await page.locator('.step[data-step="1"] .step-output').textContent();
+    expect(answer!.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('pipeline-output').textContent()).toBe(answer);
+    await finish(watched);
+  });
+
   it("marks the failing step with the server's code for an image that is not one", async () => {
     const watched = await openPage(context, { expected: [REFUSED_REQUEST] });
     const { page } = watched;
