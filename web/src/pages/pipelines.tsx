@@ -224,7 +224,7 @@ export function PipelinesPage() {
           case 'PipelineFailed':
             state.phase = 'failed';
             if (step) Object.assign(step, { phase: event.status === 'CANCELLED' ? 'cancelled' : 'failed', error: event.error });
-            setError(new ApiError(event.error.code, event.failedStep != null ? `Step ${event.failedStep + 1}: ${event.error.message}` : event.error.message));
+            setError(new ApiError(event.error.code, event.error.message));
             break;
         }
         schedule();
