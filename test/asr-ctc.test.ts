@@ -11,8 +11,8 @@ import { silentLogger } from '../src/inference/runtime/logger.js';
 import type { TranscriptionEvent } from '../src/inference/types.js';
 import { bestPath, ctcSegments, ctcWords, parseVocab } from '../src/inference/tasks/asr/ctc-decode.js';
 import { fixedWindows, windowsFromSpeech } from '../src/inference/tasks/asr/windows.js';
-import { CTC_FRAME, CTC_RATE, CTC_TOKENS, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
-import { tempRepository } from './fixtures/models/model-folder.js';
+import { CTC_FRAME, CTC_RATE, CTC_TOKENS, ctcManifest, ctcModel, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
+import { tempRepository, writeModelFolder } from './fixtures/models/model-folder.js';
 import { rejection } from './fixtures/models/rejection.js';
 import { runTool, wavefileWav } from './fixtures/media/signals.js';
 import { decodeAudio } from '../src/inference/media/audio.js';
@@ -166,6 +166,14 @@ describe('the CTC fixture through the engine', () => {
     const long = { samples: new Float32Array(121 * CTC_RATE), sampleRate: CTC_RATE };
     expect((await rejection(engine.transcribe('tiny-ctc', long, {}))).code).toBe('PAYLOAD_TOO_LARGE');
     expect((await rejection(engine.transcribe('tiny-ctc', wav(new Float32Array(121 * CTC_RATE)), {}))).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('fails to load, naming the file, when a CTC model lacks its vocabulary', async () => {
+    await writeModelFolder(repo, 'no-vocab', { model: { path: 'onnx/model.onnx', bytes: ctcModel() } }, ctcManifest());
+    await engine.loadModel('no-vocab');
+    const error = await rejection(engine.transcribe('no-vocab', { samples: toneText('SALT'), sampleRate: CTC_RATE }, {}));
+    expect(error.code).toBe('MODEL_LOAD_FAILED');
+    expect(error.message).toContain('vocab.json');
   });
 
   it('stops with CANCELLED when the signal aborts while the stream is read', async () => {
