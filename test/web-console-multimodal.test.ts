@@ -20,7 +20,7 @@ import { wavefileWav } from './fixtures/media/signals.js';
 let models: TestModels;
 let web: ConsoleUnderTest;
 let context: BrowserContext;
-const ids: { zeroShot?: string; pipeline?: string; transcription?: string; search?: string } = {};
+const ids: { zeroShot?: string; caption?: string; captionText?: string; pipeline?: string; transcription?: string; search?: string } = {};
 
 const scene = (colour: Colour, shape: Shape) => renderScene({ colour, shape, background: 'white', cx: 0.5, cy: 0.5, r: 0.3 });
 const png = async (name: string, colour: Colour, shape: Shape) => ({ name, mimeType: 'image/png', buffer: await scene(colour, shape) });
@@ -93,6 +93,8 @@ describe('web console: vision, search, transcription, pipelines', () => {
     expect(tokens).toBeGreaterThan(0);
     expect(nodes).toBeGreaterThan(0);
     expect(nodes).toBeLessThanOrEqual(tokens);
+    ids.caption = await linkedRequestId(page, '[data-testid="caption-summary"]');
+    ids.captionText = (await page.locator('.stream-text').textContent())!;
     await shot(page, 'vision');
     await finish(watched);
   });
@@ -260,6 +262,10 @@ describe('web console: vision, search, transcription, pipelines', () => {
     await page.goto(`/requests/${ids.zeroShot}`);
     await page.locator('.scores li').first().waitFor();
     expect(await page.locator('.scores li.score-top').getAttribute('data-label')).toBe('blue square');
+
+    await page.goto(`/requests/${ids.caption}`);
+    await page.waitForFunction((expected) => document.querySelector('.stream-text')?.textContent === expected, ids.captionText);
+    expect(await page.locator('.facts').textContent()).toMatch(/Finish reason(STOP|LENGTH)/);
 
     await page.goto(`/requests/${ids.pipeline}`);
     await page.locator('.steps .step').nth(1).waitFor();

@@ -184,6 +184,8 @@ const CancelRequest = graphql(`
 type Detail = NonNullable<RequestDetailQuery['request']>;
 
 const active = (status: string) => status === 'QUEUED' || status === 'RUNNING';
+/** Tasks whose output streams token by token and replays through requestEvents. */
+const streamsTokens = (task: string) => task === 'TEXT_GENERATION' || task === 'IMAGE_CAPTIONING';
 
 export function RequestDetailPage({ id }: { id: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
@@ -206,7 +208,7 @@ export function RequestDetailPage({ id }: { id: string }) {
     return () => controller.abort();
   }, [id, version]);
 
-  const follow = detail?.task === 'TEXT_GENERATION' && active(detail.status);
+  const follow = detail != null && streamsTokens(detail.task) && active(detail.status);
   useEffect(() => {
     if (!follow) return;
     clearText(output.current);
@@ -289,7 +291,7 @@ export function RequestDetailPage({ id }: { id: string }) {
   const streamedMs = between(detail.firstOutputAt, detail.finishedAt);
   const tokensPerSecond =
     generation?.timings.tokensPerSecond ??
-    (detail.completionTokens && streamedMs ? (detail.completionTokens - 1) / (streamedMs / 1000) : detail.task === 'TEXT_GENERATION' ? null : undefined);
+    (detail.completionTokens && streamedMs ? (detail.completionTokens - 1) / (streamedMs / 1000) : streamsTokens(detail.task) ? null : undefined);
   const image = inputs.find((a) => a.artifact.contentType.startsWith('image/'));
   const sound = inputs.find((a) => a.artifact.contentType.startsWith('audio/') || a.artifact.contentType === 'video/webm');
 
@@ -338,7 +340,7 @@ export function RequestDetailPage({ id }: { id: string }) {
         </div>
         <div class="panel">
           <h2>Output</h2>
-          {(detail.task === 'TEXT_GENERATION' || detail.outputText != null) && (
+          {(streamsTokens(detail.task) || detail.outputText != null) && (
             <div class={`stream${streaming ? ' streaming' : ''}`} aria-busy={streaming}>
               <StreamText target={output} label="Output text" />
             </div>
