@@ -359,7 +359,10 @@ describe('cancellation', () => {
         ['TEXT_GENERATION', 'CANCELLED'],
       ]);
       expect(steps[1].finishedAt).not.toBeNull();
-      expect(steps[1].completionTokens ?? 0).toBeLessThan(1900);
+      // The cancelled answer keeps what it had streamed.
+      const streamed = ofType(events, 'PipelineToken').map((t) => t.text).join('');
+      expect(streamed.length).toBeGreaterThan(0);
+      expect(steps[1].outputText?.startsWith(streamed)).toBe(true);
     } finally {
       await client.dispose();
     }

@@ -4,11 +4,11 @@
  * before the next step begins. Steps after a failure or a cancellation never start and get
  * no row. The pipeline's own row belongs to the caller.
  */
-import type { RequestOutcome, RequestStore } from '../db/request-store.js';
+import type { RequestStore } from '../db/request-store.js';
 import type { Engine } from '../inference/engine.js';
 import type { Logger } from '../logger.js';
 import type { RunRegistry } from '../runs/run-registry.js';
-import { abortError, isCancellation, isTesseraError, TesseraError, type ErrorCode } from '../errors.js';
+import { abortError, isCancellation, isTesseraError, TesseraError } from '../errors.js';
 import { STEP_KINDS } from './steps/index.js';
 import type { PipelineData, StepEnv } from './steps/step.js';
 import type { PipelineOutput, PipelinePlan, PipelineSources, PipelineStepEvent, PlannedStep, StepSummary } from './types.js';
@@ -78,10 +78,12 @@ function asTesseraError(error: unknown, logger: Logger, id: string): TesseraErro
   if (isTesseraError(error)) return error;
   if (isCancellation(error)) return new TesseraError('CANCELLED', error instanceof Error ? error.message : 'Cancelled.');
   logger.error({ err: error, id }, 'pipeline step failed unexpectedly');
-  return new TesseraError('INFERENCE_FAILED' satisfies ErrorCode, 'The step failed unexpectedly; see the server log.');
+  return new TesseraError('INFERENCE_FAILED', 'The step failed unexpectedly; see the server log.');
 }
 
-async function settleStep(requests: RequestStore, id: string, error: TesseraError, outcome: RequestOutcome = {}): Promise<void> {
+/** A step that stops part-way keeps the text it had streamed (a cancelled answer's first words). */
+async function settleStep(requests: RequestStore, id: string, error: TesseraError, partialText: string): Promise<void> {
+  const outcome = partialText ? { outputText: partialText } : {};
   if (error.code === 'CANCELLED') await requests.cancel(id, outcome, error.message);
   else await requests.fail(id, { code: error.code, message: error.message }, outcome);
 }
@@ -104,6 +106,7 @@ export async function* runPipeline(
     signal.addEventListener('abort', follow, { once: true });
     if (signal.aborted) follow();
     let settled = false;
+    let partialText = '';
     const env: StepEnv = {
       engine: options.engine,
       signal: controller.signal,
@@ -119,6 +122,7 @@ export async function* runPipeline(
         yield { kind: 'step-started', step: step.index, requestId: row.id, task: step.task, model: step.model };
         let next = await work.next();
         while (!next.done) {
+          if (next.value.kind === 'token') partialText += next.value.text;
           yield next.value;
           next = await work.next();
         }
@@ -131,7 +135,7 @@ export async function* runPipeline(
       }
     } catch (error) {
       const failure = asTesseraError(controller.signal.aborted ? abortError(controller.signal) : error, logger, row.id);
-      await settleStep(requests, row.id, failure);
+      await settleStep(requests, row.id, failure, partialText);
       settled = true;
       summaries.push({ ...summaryOf(step, row.id), status: failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED', output: null });
       throw new PipelineStepError(step, row.id, summaries, failure);
