@@ -5,8 +5,7 @@
  */
 import sharp, { type KernelEnum } from 'sharp';
 import type { DecodedImage } from '../../media/image.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from './model-files.js';
 
 export type ResizeTarget =
   | { kind: 'shortest_edge'; shortestEdge: number; longestEdge?: number }
