@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { asApiError, upload, type ApiError } from '../api';
 import { graphql } from '../gql';
 import type { DetectSpeechMutation } from '../gql/graphql';
@@ -6,7 +6,7 @@ import { DropZone } from '../components/drop-zone';
 import { ErrorBox } from '../components/error-box';
 import { Waveform } from '../components/waveform';
 import { RecordButton } from '../components/record-button';
-import { decodeAudio, type DecodedAudio } from '../lib/audio';
+import { useAudioClip } from '../lib/use-audio-clip';
 import { Link } from '../router';
 import { bytes, ms, seconds, shortId } from '../lib/format';
 
@@ -30,14 +30,11 @@ const DetectSpeech = graphql(`
 type Result = DetectSpeechMutation['detectSpeech'];
 
 export function SpeechPage() {
-  const [clip, setClip] = useState<{ blob: Blob; name: string; url: string } | null>(null);
-  const [audio, setAudio] = useState<DecodedAudio | null>(null);
+  const { clip, audio, pick } = useAudioClip();
   const [threshold, setThreshold] = useState(0.5);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-
-  useEffect(() => () => void (clip && URL.revokeObjectURL(clip.url)), [clip]);
 
   async function detect(blob: Blob, name: string, at = threshold) {
     setBusy(true);
@@ -54,13 +51,7 @@ export function SpeechPage() {
   }
 
   function choose(blob: Blob, name: string) {
-    setClip({ blob, name, url: URL.createObjectURL(blob) });
-    setAudio(null);
-    // The browser may not decode every format the server does (ffmpeg); the axis still shows the segments.
-    blob
-      .arrayBuffer()
-      .then((data) => decodeAudio(data, 8000))
-      .then(setAudio, () => setAudio(null));
+    pick(blob, name);
     void detect(blob, name);
   }
 

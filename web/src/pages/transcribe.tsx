@@ -7,7 +7,7 @@ import { RecordButton } from '../components/record-button';
 import { StreamText, appendText, clearText } from '../components/stream-text';
 import { TimedSegments } from '../components/timed-segments';
 import { Waveform } from '../components/waveform';
-import { decodeAudio, type DecodedAudio } from '../lib/audio';
+import { useAudioClip } from '../lib/use-audio-clip';
 import { storeArtifact } from '../lib/artifacts';
 import { Link } from '../router';
 import { bytes, ms, seconds, shortId } from '../lib/format';
@@ -72,8 +72,7 @@ export function TranscribePage() {
   const [models, setModels] = useState<{ name: string; status: string }[]>([]);
   const [model, setModel] = useState('');
   const [language, setLanguage] = useState('');
-  const [clip, setClip] = useState<{ blob: Blob; name: string; url: string } | null>(null);
-  const [audio, setAudio] = useState<DecodedAudio | null>(null);
+  const { clip, audio, pick } = useAudioClip();
   const [run, setRun] = useState<RunView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const tokens = useRef<HTMLPreElement>(null);
@@ -86,7 +85,6 @@ export function TranscribePage() {
     );
     return () => stopRef.current?.();
   }, []);
-  useEffect(() => () => void (clip && URL.revokeObjectURL(clip.url)), [clip]);
 
   const busy = run?.phase === 'uploading' || run?.phase === 'streaming';
 
@@ -146,13 +144,7 @@ export function TranscribePage() {
   }
 
   function choose(blob: Blob, name: string) {
-    setClip({ blob, name, url: URL.createObjectURL(blob) });
-    setAudio(null);
-    // The browser may not decode every format the server does; the segments still show.
-    blob
-      .arrayBuffer()
-      .then((data) => decodeAudio(data, 8000))
-      .then(setAudio, () => setAudio(null));
+    pick(blob, name);
     void transcribe(blob, name);
   }
 
