@@ -242,6 +242,19 @@ describe('dual encoder (CLIP layout)', () => {
     together.forEach((r, i) => Array.from(r.vector).forEach((v, j) => expect(v).toBeCloseTo(alone[i].vector[j], 6)));
   });
 
+  it('a request cancelled while queued fails CANCELLED; its neighbours and the prompts it asked for still complete', async () => {
+    const image = await solid([200, 30, 30]);
+    const controller = new AbortController();
+    const labels = ['red thing', 'green thing'];
+    const cancelled = engine.classifyImageZeroShot('dual', image, labels, { signal: controller.signal });
+    const neighbour = engine.embed('dual', { text: 'blue' }, {});
+    setTimeout(() => controller.abort(), 5);
+    expect((await rejection(cancelled)).code).toBe('CANCELLED');
+    expect((await neighbour).dimension).toBe(3);
+    const again = await engine.classifyImageZeroShot('dual', image, labels, {});
+    expect(again.labels[0].label).toBe('red thing');
+  });
+
   it('rejects bad zero-shot requests and bad embedding inputs', async () => {
     const image = await solid([1, 2, 3]);
     const code = async (p: Promise<unknown>) => (await rejection(p)).code;
