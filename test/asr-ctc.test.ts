@@ -10,7 +10,7 @@ import { Engine } from '../src/inference/engine.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import type { TranscriptionEvent } from '../src/inference/types.js';
 import { bestPath, ctcSegments, ctcWords, parseVocab } from '../src/inference/tasks/asr/ctc-decode.js';
-import { fixedWindows, windowsFromSpeech } from '../src/inference/tasks/asr/windows.js';
+import { fixedWindows, WindowPlanner, windowsFromSpeech } from '../src/inference/tasks/asr/windows.js';
 import { CTC_FRAME, CTC_RATE, CTC_TOKENS, ctcManifest, ctcModel, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
 import { tempRepository, writeModelFolder } from './fixtures/models/model-folder.js';
 import { rejection } from './fixtures/models/rejection.js';
@@ -96,6 +96,18 @@ describe('windows for long audio', () => {
       { start: 616, end: 833 },
       { start: 833, end: 1050 },
     ]);
+    // Heard chunk by chunk, a window is handed out once no later speech could join it.
+    const planner = new WindowPlanner(300);
+    expect(planner.add([{ start: 10, end: 50 }, { start: 60, end: 200 }], 300)).toEqual([]);
+    expect(planner.add([{ start: 310, end: 330 }, { start: 400, end: 600 }], 600)).toEqual([{ start: 10, end: 200 }]);
+    // 600-1050 cannot join 310-600; having heard to 900, nothing later can join 600-1050 either.
+    expect(planner.add([{ start: 600, end: 1050 }], 900)).toEqual([
+      { start: 310, end: 600 },
+      { start: 600, end: 825 },
+      { start: 825, end: 1050 },
+    ]);
+    expect(planner.add([{ start: 1100, end: 1150 }], 1200)).toEqual([]);
+    expect(planner.finish()).toEqual([{ start: 1100, end: 1150 }]);
     expect(fixedWindows(700, 300)).toEqual([
       { start: 0, end: 233 },
       { start: 233, end: 466 },

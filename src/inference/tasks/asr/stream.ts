@@ -2,13 +2,15 @@
  * One transcription as an event stream: plan the windows (the whole clip when it fits one
  * window, else windows cut at the VAD's speech boundaries), then decode them one after
  * another through the model's scheduler, emitting each window's segments as soon as that
- * window is decoded, and the decoder's tokens while it decodes.
+ * window is decoded, and the decoder's tokens while it decodes. The VAD runs one window's
+ * length of audio at a time, just ahead of decoding, so long audio's first segment does
+ * not wait for the VAD to hear all of it.
  */
 import { throwIfAborted } from '../../../errors.js';
 import { EventChannel } from '../../generation/event-channel.js';
 import type { RunStats, SpeechSegment } from '../../types.js';
 import type { Recognizer, SamplesInput, TranscribeOptions, TranscriptionEvent, TranscriptSegment, WindowJob, WindowResult } from './types.js';
-import { fixedWindows, windowsFromSpeech, type SampleSpan } from './windows.js';
+import { fixedWindows, speechSpans, WindowPlanner, type SampleSpan } from './windows.js';
 
 export interface TranscriptionDeps {
   recognizer: Recognizer;
@@ -19,6 +21,32 @@ export interface TranscriptionDeps {
 }
 
 const roundMs = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
+/** Each VAD chunk starts this much early, so the VAD's recurrent state has settled by the chunk's own start. */
+const VAD_CONTEXT_SECONDS = 1;
+
+async function* plannedWindows(audio: SamplesInput, maxSamples: number, deps: TranscriptionDeps, signal: AbortSignal): AsyncGenerator<SampleSpan> {
+  const { samples, sampleRate } = audio;
+  if (samples.length <= maxSamples) {
+    yield { start: 0, end: samples.length };
+    return;
+  }
+  const planner = new WindowPlanner(maxSamples);
+  const context = Math.round(VAD_CONTEXT_SECONDS * sampleRate);
+  for (let start = 0; start < samples.length; start += maxSamples) {
+    const end = Math.min(samples.length, start + maxSamples);
+    const from = Math.max(0, start - context);
+    const speech = await deps.findSpeech(samples.subarray(from, end), sampleRate, signal);
+    if (speech === null) {
+      yield* fixedWindows(samples.length, maxSamples);
+      return;
+    }
+    // What lies in the context was the previous chunk's to report.
+    const spans = speechSpans(speech, sampleRate, from, end).map((s) => ({ start: Math.max(s.start, start), end: s.end }));
+    yield* planner.add(spans, end);
+  }
+  yield* planner.finish();
+}
 
 /** Joins segment texts the way a reader expects: one space between, none doubled. */
 export function joinSegments(segments: readonly TranscriptSegment[]): string {
@@ -47,16 +75,11 @@ export async function* transcriptionStream(audio: SamplesInput, deps: Transcript
   try {
     throwIfAborted(signal);
     const maxSamples = Math.floor(recognizer.windowSeconds * sampleRate);
-    let spans: SampleSpan[] = [{ start: 0, end: samples.length }];
-    if (samples.length > maxSamples) {
-      // Finding the speech is the first part of the work: the request is running from here.
-      markStarted();
-      const speech = await deps.findSpeech(samples, sampleRate, signal);
-      spans = speech ? windowsFromSpeech(speech, samples.length, sampleRate, maxSamples) : fixedWindows(samples.length, maxSamples);
-    }
+    // Finding the speech is the first part of the work: long audio is running from here.
+    if (samples.length > maxSamples) markStarted();
     const segments: TranscriptSegment[] = [];
     const stats: RunStats = { queueMs: 0, computeMs: 0, batchSize: 1 };
-    for (const span of spans) {
+    for await (const span of plannedWindows(audio, maxSamples, deps, signal)) {
       throwIfAborted(signal);
       const tokens = new EventChannel<TranscriptionEvent>();
       const job: WindowJob = {
