@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from './support/app.js';
 import { gql, gqlUpload } from './support/client.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 import { writeBertLike, writePixelProbeClassifier } from './fixtures/vision/models.js';
-import { COLOURS, SHAPES, pairLabel, renderScene, type Colour } from './fixtures/vision/shapes.js';
+import { PAIR_LABELS, renderScene } from './fixtures/vision/shapes.js';
 import {
   ClassifyImageDocument,
   ClassifyImageZeroShotDocument,
@@ -21,7 +21,6 @@ import {
 
 let server: TestServer;
 let redStar: Buffer;
-const PAIR_LABELS = (Object.keys(COLOURS) as Colour[]).flatMap((colour) => SHAPES.map((shape) => pairLabel(colour, shape)));
 
 const codeOf = (body: { errors?: { extensions?: { code?: string } }[] }) => body.errors?.[0]?.extensions?.code;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

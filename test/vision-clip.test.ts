@@ -9,10 +9,9 @@ import { Engine } from '../src/inference/engine.js';
 import type { ClassificationResult } from '../src/inference/types.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
-import { COLOURS, HELD_OUT, SHAPES, pairLabel, renderScene, scenesOf, type Colour } from './fixtures/vision/shapes.js';
+import { HELD_OUT, PAIR_LABELS, pairLabel, renderScene, scenesOf } from './fixtures/vision/shapes.js';
 
 let engine: Engine;
-const PAIR_LABELS = (Object.keys(COLOURS) as Colour[]).flatMap((colour) => SHAPES.map((shape) => pairLabel(colour, shape)));
 
 beforeAll(async () => {
   const repo = await tempRepository('tessera-clip-');
