@@ -2,7 +2,7 @@
  * classifyImage, classifyImageZeroShot and embed through the GraphQL API: the real
  * tessera-clip and fixture models, images rendered during the test, every bad input.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,10 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 beforeAll(async () => {
   const repo = await tempRepository('tessera-vision-api-');
   cpSync(path.join('models', 'tessera-clip'), path.join(repo, 'tessera-clip'), { recursive: true, filter: (src) => !src.includes('recipe') });
+  // A queue wait, so that concurrent requests below meet in one batch whatever the machine's load.
+  const manifestFile = path.join(repo, 'tessera-clip', 'model.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  writeFileSync(manifestFile, JSON.stringify({ ...manifest, batching: { ...manifest.batching, maxQueueDelayMs: 50 } }));
   await writePixelProbeClassifier(repo, 'probe', { height: 2, width: 2 }, {
     do_resize: true,
     size: { height: 2, width: 2 },
@@ -103,6 +107,16 @@ describe('embed', () => {
     expect(row.result).toMatchObject({ __typename: 'EmbeddingResult', dimension: 128, modality: 'IMAGE' });
     const stored = (row.result as { vector: number[] }).vector;
     stored.forEach((v, i) => expect(v).toBeCloseTo(image.vector[i], 6));
+  });
+
+  it('concurrent requests are batched, each row records its batch size, vectors equal to one alone', async () => {
+    const texts = ['a red star', 'two blue circles', 'an orange square on a black background', 'a small green triangle'];
+    const alone: number[][] = [];
+    for (const text of texts) alone.push((await gql(server.graphqlUrl, EmbedDocument, { input: { text } })).body.data!.embed.vector);
+    const together = await Promise.all(texts.map((text) => gql(server.graphqlUrl, EmbedDocument, { input: { text } })));
+    expect(together.every((r) => r.body.data!.embed.request.status === 'COMPLETED')).toBe(true);
+    expect(Math.max(...together.map((r) => r.body.data!.embed.request.batchSize ?? 0))).toBeGreaterThan(1);
+    together.forEach((r, i) => r.body.data!.embed.vector.forEach((v, j) => expect(v).toBeCloseTo(alone[i][j], 6)));
   });
 
   it('embeds text with a named TEXT_EMBEDDING model', async () => {
