@@ -123,8 +123,8 @@ export class CollectionStore {
           })),
         }),
         this.prisma.collection.update({ where: { id: collection.id }, data: { itemCount: { increment: rows.length } } }),
+        ...(this.pgvector ? [this.pgvector.write(rows.map((row, i) => ({ id: row.id, vector: prepared[i].vector })))] : []),
       ]);
-      await this.pgvector?.write(rows.map((row, i) => ({ id: row.id, vector: prepared[i].vector })));
       const index = this.indexes.get(collection.id);
       if (index) {
         index.reserve(index.size + rows.length);

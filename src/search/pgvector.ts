@@ -43,9 +43,9 @@ export class PgVector {
     }
   }
 
-  async write(rows: { id: string; vector: Float32Array }[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.prisma.$executeRawUnsafe(
+  /** The statement that sets the vector column of these rows, to run inside the insert's transaction. */
+  write(rows: { id: string; vector: Float32Array }[]): ReturnType<Prisma['$executeRawUnsafe']> {
+    return this.prisma.$executeRawUnsafe(
       `UPDATE "CollectionItem" AS item SET "embeddingVector" = v.vec::vector
        FROM unnest($1::text[], $2::text[]) AS v(id, vec) WHERE item.id = v.id`,
       rows.map((row) => row.id),
