@@ -230,3 +230,35 @@ describe('long audio cut by the Silero VAD', () => {
     completed.segments.forEach((s, i) => expect(Math.abs(s.start - placed[i].start)).toBeLessThanOrEqual(2 * SECONDS_PER_FRAME));
   });
 });
+
+describe('long audio without a working VAD model', () => {
+  it('falls back to fixed windows and still transcribes everything', async () => {
+    const dir = await tempRepository();
+    await writeCtcModel(dir);
+    // A VAD model whose file is not what its manifest says: it fails to load.
+    await writeModelFolder(dir, 'broken-vad', { model: { path: 'model.onnx', bytes: ctcModel() } }, {
+      task: 'VAD',
+      inputModalities: ['AUDIO'],
+      outputModalities: ['SEGMENTS'],
+      source: 'test',
+      license: 'MIT',
+      sha256: { model: '0'.repeat(64) },
+    });
+    const own = await Engine.create({
+      modelsDir: dir,
+      runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
+      logger: silentLogger,
+      limits: { maxImagePixels: 1_000_000, maxAudioSeconds: 120 },
+    });
+    try {
+      // 40 s: two fixed 20 s windows; the words sit well inside each.
+      const audio = join16k([5, toneText('SALT'), 20, toneText('COIN'), 14]);
+      const events = await collect(await own.transcribe('tiny-ctc', { samples: audio, sampleRate: CTC_RATE }, {}));
+      expect(events.at(-1)).toMatchObject({ type: 'completed', text: 'SALT COIN' });
+      expect(own.model('broken-vad')?.status).toBe('FAILED');
+    } finally {
+      await own.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { badInput, modelNotFound, TesseraError, throwIfAborted } from '../errors.js';
+import { badInput, isCancellation, modelNotFound, TesseraError, throwIfAborted } from '../errors.js';
 import { decodeAudio } from './media/audio.js';
 import { decodeImage, type DecodedImage } from './media/image.js';
 import { readEntry, scanRepository, type RepositoryEntry } from './repository/repository.js';
@@ -634,7 +634,15 @@ export class Engine {
     const findSpeech = async (samples: Float32Array, sampleRate: number, signal: AbortSignal) => {
       const vad = this.models().find((m) => m.task === 'VAD' && m.status !== 'FAILED');
       if (!vad) return null;
-      const vadServing = await this.serving(vad.name, 'VAD', signal);
+      let vadServing: Extract<Serving, { task: 'VAD' }>;
+      try {
+        vadServing = await this.serving(vad.name, 'VAD', signal);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // A broken VAD model costs the windows their speech boundaries, not the transcription.
+        this.options.logger.warn({ model: vad.name, reason: describeError(error) }, `transcription: VAD model ${vad.name} unavailable; fixed windows`);
+        return null;
+      }
       return (await vadServing.scheduler.submit({ samples, sampleRate }, { signal })).output;
     };
     return transcriptionStream(decoded, { recognizer, submit: (job, o) => scheduler.submit(job, o), findSpeech }, options);
