@@ -53,14 +53,15 @@ def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.fft.irfft(spectrum, n)
 
 
-def augment(clean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """strength in [0, 1] ramps noise up during training: clean, easy speech first."""
     x = clean.astype(np.float32) / 32768.0
     x *= 10 ** rng.uniform(-1.0, 0.5)
     lead, trail = rng.integers(0, SAMPLE_RATE // 2, size=2)
     x = np.concatenate([np.zeros(lead, np.float32), x, np.zeros(trail, np.float32)])
-    if rng.random() < 0.8:
+    if rng.random() < 0.2 + 0.6 * strength:
         noise = rng.standard_normal(len(x)) if rng.random() < 0.5 else pink_noise(len(x), rng)
-        snr_db = rng.uniform(0, 40)
+        snr_db = rng.uniform(25 - 25 * strength, 40)
         signal_power = float(np.mean(x ** 2)) + 1e-12
         noise *= math.sqrt(signal_power / (10 ** (snr_db / 10)) / (np.mean(noise ** 2) + 1e-12))
         x = x + noise.astype(np.float32)
@@ -124,6 +125,11 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--checkpoint-minutes", type=float, default=5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", help="start from these weights (e.g. an earlier run's ema.pt)")
+    ap.add_argument("--ramp-minutes", type=float, default=20, help="noise and SpecAugment reach full strength after this")
+    ap.add_argument("--max-strength", type=float, default=1.0, help="cap on the noise strength (0.4: SNR >= 15 dB)")
+    ap.add_argument("--spec-augment", type=int, default=1)
+    ap.add_argument("--dropout", type=float, default=0.1)
     args = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -132,8 +138,9 @@ def main() -> None:
     nrng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
 
-    model = TesseraCtc()
-    model.spec_augment = True
+    model = TesseraCtc(dropout=args.dropout)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
     ema = copy.deepcopy(model)
     ema.spec_augment = False
     for p in ema.parameters():
@@ -145,6 +152,7 @@ def main() -> None:
     start = time.time()
     last_ckpt = start
     step = 0
+    skipped = 0
     epoch = 0
     log = open(os.path.join(args.out, "train.log"), "a")
     summary: dict = {"evals": []}
@@ -161,8 +169,10 @@ def main() -> None:
             lr = args.lr * min(1.0, (step + 1) / args.warmup) * max(0.03, 0.5 * (1 + math.cos(math.pi * frac)))
             for g in opt.param_groups:
                 g["lr"] = lr
+            strength = min(args.max_strength, elapsed / 60 / args.ramp_minutes)
+            model.spec_augment = bool(args.spec_augment) and strength >= 0.5
             items = [shards.get(k) for k in batch_keys]
-            waves, lengths = collate([augment(a, nrng) for a, _ in items])
+            waves, lengths = collate([augment(a, nrng, strength) for a, _ in items])
             targets = [torch.tensor(encode_text(t)) for _, t in items]
             logits = model(waves)
             log_probs = F.log_softmax(logits, -1).transpose(0, 1)
@@ -171,7 +181,11 @@ def main() -> None:
                               blank=0, zero_infinity=True)
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            if not (torch.isfinite(loss) and torch.isfinite(norm)):
+                # An overflowing batch would turn every weight into NaN through the clipping.
+                skipped += 1
+                continue
             opt.step()
             step += 1
             decay = min(0.999, (1 + step) / (10 + step))
@@ -183,13 +197,13 @@ def main() -> None:
                         pe.copy_(pm)
             if step % 25 == 0:
                 line = (f"step {step} epoch {epoch} utts {len(keys)} loss {loss.item():.3f} lr {lr:.2e} "
-                        f"min {elapsed / 60:.1f}")
+                        f"min {elapsed / 60:.1f} skipped {skipped}")
                 print(line, flush=True)
                 log.write(line + "\n")
                 log.flush()
             if time.time() - last_ckpt > args.checkpoint_minutes * 60:
                 last_ckpt = time.time()
-                result = evaluate(ema, os.path.join(args.eval, "unseen-voices.npz"), limit=60)
+                result = evaluate(ema, os.path.join(args.eval, "unseen-voices.npz"), limit=40)
                 result.update(step=step, minutes=round(elapsed / 60, 1))
                 summary["evals"].append(result)
                 line = f"eval {json.dumps(result)}"
@@ -197,7 +211,7 @@ def main() -> None:
                 log.write(line + "\n")
                 torch.save({"model": ema.state_dict(), "step": step}, os.path.join(args.out, "ema.pt"))
     torch.save({"model": ema.state_dict(), "step": step}, os.path.join(args.out, "ema.pt"))
-    summary.update(steps=step, epochs=epoch, minutes=round((time.time() - start) / 60, 1),
+    summary.update(steps=step, skipped_batches=skipped, epochs=epoch, minutes=round((time.time() - start) / 60, 1),
                    utterances=len(shards.refresh()), batch_seconds=args.batch_seconds, lr=args.lr,
                    parameters=sum(p.numel() for p in model.parameters()))
     with open(os.path.join(args.out, "train-summary.json"), "w") as fh:
