@@ -199,11 +199,15 @@ for (const kind of ['sqlite', 'postgres'] as DatabaseKindUnderTest[]) {
       await expectExact(store);
     });
 
-    it('rebuilds the same index after the database is reopened', async () => {
+    it('rebuilds the same index after the database is reopened, on first use or preloaded', async () => {
       await db.close();
       db = await openDatabase(testDb.url);
       store = new CollectionStore(db.prisma, null);
       await expectExact(store);
+      // The same through the start-up preload.
+      const warmed = new CollectionStore(db.prisma, null);
+      await warmed.warm();
+      await expectExact(warmed);
     });
 
     it('returns fewer than k when the collection is smaller, and nothing when empty', async () => {

@@ -153,6 +153,16 @@ export class CollectionStore {
     });
   }
 
+  /**
+   * Loads every collection's index, so the first search after a start does not wait for it
+   * (reading the rows back costs ~90 µs each through Prisma: 9 s for 100k). Servers call it
+   * without awaiting; a search that comes first waits for the same load.
+   */
+  async warm(): Promise<void> {
+    if (this.pgvector) return;
+    for (const collection of await this.list()) await this.indexFor(collection);
+  }
+
   /** The loaded index, rebuilt from the rows when missing or behind the collection's count. */
   async indexFor(collection: CollectionRow): Promise<VectorIndex> {
     const current = this.indexes.get(collection.id);

@@ -60,6 +60,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
     runs: new RunRegistry(),
     logger,
   };
+  services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
   const ws = attachWebSocket(server, yoga);
