@@ -23,6 +23,7 @@ import {
   CancelRequestDocument,
   PipelineEventsDocument,
   PipelineRequestDocument,
+  RequestHistoryDocument,
   RunPipelineOnceDocument,
   type RunPipelineInput,
 } from './generated/graphql.js';
@@ -137,6 +138,18 @@ describe('image → OCR → generation', () => {
       output,
       steps: request.steps.map((s, index) => ({ index, task: index === 0 ? 'RECOGNIZE_TEXT' : 'GENERATE', status: 'COMPLETED', requestId: s.id })),
     });
+  });
+
+  it('history lists the pipeline, filterable by task PIPELINE, and not its steps', async () => {
+    const { body } = await gql(server.graphqlUrl, RunPipelineOnceDocument, { input: summarise({ maxTokens: 2 }) });
+    const { id, steps } = body.data!.runPipelineOnce.request;
+    const pipelines = (await gql(server.graphqlUrl, RequestHistoryDocument, { first: 100, filter: { task: 'PIPELINE' } })).body.data!.requests;
+    expect(pipelines.edges.map((e) => e.node.id)).toContain(id);
+    expect(pipelines.edges.every((e) => e.node.task === 'PIPELINE')).toBe(true);
+    const all = (await gql(server.graphqlUrl, RequestHistoryDocument, { first: 100 })).body.data!.requests;
+    const listed = new Set(all.edges.map((e) => e.node.id));
+    expect(listed.has(id)).toBe(true);
+    for (const step of steps) expect(listed.has(step.id)).toBe(false);
   });
 
   it('starts from text alone, and chains two generations', async () => {
