@@ -222,6 +222,30 @@ describe('image → OCR → generation', () => {
   });
 });
 
+describe('pipelineEvents refusals', () => {
+  it('NOT_FOUND for an unknown id, BAD_USER_INPUT for a request that is not a pipeline', async () => {
+    const { body } = await gql(server.graphqlUrl, RunPipelineOnceDocument, { input: summarise({ maxTokens: 2 }) });
+    const stepId = body.data!.runPipelineOnce.request.steps[0].id;
+    const client = wsClient(server.wsUrl);
+    try {
+      for (const [id, code] of [
+        ['00000000-0000-7000-8000-000000000000', 'NOT_FOUND'],
+        [stepId, 'BAD_USER_INPUT'],
+      ]) {
+        let error: unknown;
+        try {
+          for await (const result of subscribeWs(client, PipelineEventsDocument, { id })) error = result.errors;
+        } catch (thrown) {
+          error = thrown;
+        }
+        expect((error as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code).toBe(code);
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('image → caption → generation', () => {
   it('captions the picture and feeds the caption into the template', async () => {
     const picture = await sharp(testPicture(2), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
