@@ -13,6 +13,7 @@ import { gql, subscribeWs, wsClient } from './support/client.js';
 import {
   ofType,
   pipelineRows,
+  type PipelineEventResult,
   RECEIPT_TEXT,
   renderReceipt,
   requestCount,
@@ -440,5 +441,32 @@ describe('cancellation', () => {
       ['OCR', 'COMPLETED'],
       ['TEXT_GENERATION', 'CANCELLED'],
     ]);
+  });
+});
+
+describe('shutdown', () => {
+  it('a draining server lets a running pipeline start its remaining steps and finish', async () => {
+    const draining = await startTestServer({ modelsDir: models.dir, env: { SHUTDOWN_TIMEOUT_MS: '120000' } });
+    const client = wsClient(draining.wsUrl);
+    let closed: Promise<void> | undefined;
+    try {
+      const input = { ...summarise({ maxTokens: 40 }), steps: [...summarise().steps, { task: 'GENERATE' as const, generation: { maxTokens: 2 } }] };
+      // Close once the first step is under way: the two after it start while the server drains.
+      const events: PipelineEventResult[] = [];
+      await runPipelineWs(client, input, (event) => {
+        events.push(event);
+        if (event.__typename === 'PipelineStepStarted' && event.step === 0) closed = draining.app.close();
+      }).catch(() => {
+        // The server closes the socket (1001, going away) once the last event is out; it may beat the `complete` message.
+      });
+      expect(closed).toBeDefined();
+      expect(ofType(events, 'PipelineStepCompleted').map((e) => e.step)).toEqual([0, 1, 2]);
+      const [completed] = ofType(events, 'PipelineCompleted');
+      expect(completed.stepRequests.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    } finally {
+      await client.dispose();
+      await closed;
+      await draining.close();
+    }
   });
 });

@@ -117,7 +117,9 @@ export async function* runPipeline(
     };
     const work = kind.run(step, data, env);
     try {
-      const registered = options.runs?.start(row.id, undefined, controller);
+      // While the server drains, a pipeline already running may finish its steps: they follow its
+      // signal, and are only registered for cancelRequest outside a drain (which refuses new runs).
+      const registered = options.runs && !options.runs.isClosing ? options.runs.start(row.id, undefined, controller) : undefined;
       try {
         yield { kind: 'step-started', step: step.index, requestId: row.id, task: step.task, model: step.model };
         let next = await work.next();
