@@ -224,15 +224,19 @@ export async function* generateEvents(ctx: Context, input: GenerateInputValue): 
   yield* streamRun(ctx, await begin(ctx, input));
 }
 
-/** A started run's events for its subscriber; leaving early cancels the work. */
-export async function* streamRun(
+/**
+ * A started run's events for its subscriber; leaving early cancels the work. `events` is the
+ * run's log as the subscriber sees it (transcription maps its log before it is sent).
+ */
+export async function* streamRun<R extends { kind: string }, E extends { kind: string } = R>(
   ctx: Context,
-  { run, done }: { run: ActiveRun<GenerationEventShape>; done: Promise<CompletedEvent> },
-): AsyncGenerator<GenerationEventShape> {
+  { run, done }: { run: ActiveRun<R>; done: Promise<unknown> },
+  events: AsyncIterable<E> = run.attach() as unknown as AsyncIterable<E>,
+): AsyncGenerator<E> {
   const closeStream = ctx.runs.openStream();
   let completed = false;
   try {
-    for await (const event of run.attach()) {
+    for await (const event of events) {
       yield event;
       if (event.kind === 'completed') completed = true;
     }

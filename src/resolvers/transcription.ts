@@ -9,6 +9,7 @@ import type { RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import type { TranscriptionEvent, TranscriptSegment } from '../inference/types.js';
 import { badInput, cancelled, isCancellation, isTesseraError, TesseraError } from '../errors.js';
+import { streamRun } from './generation.js';
 import { settleFailure } from './record-run.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 
@@ -164,20 +165,8 @@ async function* shapes(events: AsyncIterable<LoggedEvent>): AsyncGenerator<Trans
 }
 
 export async function* transcribeEvents(ctx: Context, input: TranscribeInputValue): AsyncGenerator<TranscriptionEventShape> {
-  const { run, done } = await begin(ctx, input);
-  const closeStream = ctx.runs.openStream();
-  let completed = false;
-  try {
-    for await (const event of shapes(run.attach())) {
-      yield event;
-      if (event.kind === 'completed') completed = true;
-    }
-  } finally {
-    if (!completed) run.controller.abort(cancelled('The subscriber went away.'));
-    // The final row is written before the subscription ends, so what a client reads next is settled.
-    await done;
-    closeStream();
-  }
+  const started = await begin(ctx, input);
+  yield* streamRun(ctx, started, shapes(started.run.attach()));
 }
 
 export async function transcribeAudio(ctx: Context, input: TranscribeInputValue): Promise<TranscribeAudioPayloadShape> {
