@@ -119,7 +119,8 @@ def main() -> None:
     ap.add_argument("--data", default="data/train")
     ap.add_argument("--eval", default="data/eval-early")
     ap.add_argument("--out", default="ckpt")
-    ap.add_argument("--minutes", type=float, default=90)
+    ap.add_argument("--minutes", type=float, default=90, help="length of the learning-rate schedule")
+    ap.add_argument("--stop-minutes", type=float, help="stop earlier than --minutes (a stage cut short)")
     ap.add_argument("--batch-seconds", type=float, default=80)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=300)
@@ -162,7 +163,7 @@ def main() -> None:
         epoch += 1
         for batch_keys in batches(keys, shards, args.batch_seconds, rng):
             elapsed = time.time() - start
-            if elapsed > budget:
+            if elapsed > min(budget, 60 * (args.stop_minutes or args.minutes)):
                 done = True
                 break
             frac = elapsed / budget
