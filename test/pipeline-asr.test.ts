@@ -23,10 +23,10 @@ const RATE = 16000;
 const FIRST = { text: 'the temperature in chile is five degrees', voice: 'en-029+klatt2', speed: 155, pitch: 55 };
 const SECOND = { text: 'please teach another little lion later', voice: 'en-029+f2', speed: 145, pitch: 37 };
 /**
- * Loose on purpose: this checks that the pipeline hears the sentence, not the model's accuracy
- * (test/asr-default-model.test.ts holds the model to its card).
+ * The model card's held-out WER on unseen voices (0.720) plus the margin test/asr-default-model.test.ts
+ * allows: this checks that the pipeline hears the sentence; that test holds the model to its card.
  */
-const MAX_WER = 0.8;
+const MAX_WER = 0.72 + 0.15;
 
 async function engineTranscript(audio: Uint8Array | { samples: Float32Array; sampleRate: number }): Promise<string> {
   for await (const event of await server.app.services.engine.transcribe('tessera-asr', audio, { language: 'en' })) {
