@@ -395,3 +395,39 @@ describe('history', () => {
     expect(nodes.every((n) => n.status === 'CANCELLED' && n.task === 'TEXT_GENERATION')).toBe(true);
   });
 });
+
+describe('graceful shutdown', () => {
+  it('work that finishes during the drain still reaches its HTTP and WebSocket clients', async () => {
+    const draining = await startTestServer({ modelsDir: models.dir, env: { SHUTDOWN_TIMEOUT_MS: '120000' } });
+    const client = wsClient(draining.wsUrl);
+    try {
+      const mutation = gql(draining.graphqlUrl, GenerateTextDocument, { input: { prompt: 'drain over http', maxTokens: 200 } });
+      const stream = (async () => {
+        const events: Event[] = [];
+        for await (const result of subscribeWs(client, GenerateDocument, { input: { prompt: 'drain over ws', maxTokens: 200 } })) {
+          expect(result.errors).toBeUndefined();
+          events.push(result.data!.generate);
+        }
+        return events;
+      })();
+      await waitFor(async () => {
+        const { body } = await gql(draining.graphqlUrl, RequestHistoryDocument, { first: 5, filter: { status: 'RUNNING' } });
+        return body.data?.requests.edges.length === 2;
+      }, 'both requests to run');
+      const closed = draining.app.close();
+
+      const { body } = await mutation;
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.generateText.usage.completionTokens).toBe(200);
+      expect(body.data?.generateText.request.status).toBe('COMPLETED');
+      const events = await stream;
+      const last = events.at(-1)!;
+      expect(last.__typename).toBe('GenerationCompleted');
+      expect(last.__typename === 'GenerationCompleted' && last.usage.completionTokens).toBe(200);
+      await closed;
+    } finally {
+      await client.dispose();
+      await draining.close();
+    }
+  });
+});

@@ -19,6 +19,7 @@ import type { Services } from '../schema/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
 import { attachWebSocket } from './websocket.js';
+import { trackOpenResponses } from './open-responses.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -64,6 +65,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
   const ws = attachWebSocket(server, yoga);
+  const responses = trackOpenResponses(server);
   let url = '';
   let closing: Promise<void> | undefined;
 
@@ -89,7 +91,8 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
         server.closeIdleConnections();
         const drained = await services.runs.drain(config.SHUTDOWN_TIMEOUT_MS);
         logger.info(drained, 'running requests settled');
-        await ws.close();
+        // Work that settled in the drain still owes its client an answer.
+        await Promise.all([responses.settled(2000), ws.close(2000)]);
         server.closeAllConnections();
         await stopped;
         await engine.close();

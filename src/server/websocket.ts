@@ -10,13 +10,22 @@ import type { ExecutionArgs } from 'graphql';
 import type { TesseraYoga } from './yoga.js';
 
 export interface WebSocketEndpoint {
-  /** Stops new connections and closes the open ones with 1001 (going away). */
-  close(): Promise<void>;
+  /**
+   * Stops new connections and closes the open ones with 1001 (going away), first giving
+   * operations that are finishing up to `graceMs` to send their last message and `complete`.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** graphql-ws deletes an operation from `subscriptions` only after its `complete` went out. */
+interface ConnectionState {
+  subscriptions: Record<string, unknown>;
 }
 
 export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/graphql'): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true });
   const socketSignals = new WeakMap<WebSocket, AbortController>();
+  const connections = new Set<ConnectionState>();
 
   server.on('upgrade', (request, socket, head) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
@@ -41,6 +50,13 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
 
   const cleanup = useServer(
     {
+      onConnect: (ctx) => {
+        connections.add(ctx);
+        return true;
+      },
+      onClose: (ctx) => {
+        connections.delete(ctx);
+      },
       execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
@@ -70,7 +86,10 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
   );
 
   return {
-    async close() {
+    async close(graceMs = 2000) {
+      const deadline = Date.now() + graceMs;
+      const busy = () => [...connections].some((ctx) => Object.keys(ctx.subscriptions).length > 0);
+      while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
