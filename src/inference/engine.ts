@@ -397,6 +397,7 @@ export class Engine {
   /** Puts the task's run function behind a scheduler. */
   private async bind(manifest: ModelManifest, opened: OpenedModel): Promise<Serving> {
     const { pool, files } = opened;
+    const dir = this.slots.get(manifest.name)!.entry.dir;
     const settings = manifest.settings;
     switch (manifest.task) {
       case 'OCR': {
@@ -455,7 +456,7 @@ export class Engine {
       }
       case 'IMAGE_CLASSIFICATION': {
         const classifier = await ImageClassifier.open(
-          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          { dir, files },
           pool.runner(onlyGraph(pool.metadata, manifest.task), manifest.name),
           settings,
           this.schedulerOptions(manifest, true),
@@ -467,7 +468,7 @@ export class Engine {
         const [text, vision] = [['text', 'text_model'], ['vision', 'vision_model']].map((keys) => keys.find((key) => pool.metadata[key]));
         if (!text || !vision) throw new Error('dual-encoder models need files.text and files.vision (.onnx graphs)');
         const encoder = await DualEncoder.open(
-          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          { dir, files },
           { text: pool.runner(text, `${manifest.name}/text`), vision: pool.runner(vision, `${manifest.name}/vision`) },
           settings,
           this.schedulerOptions(manifest, true),
@@ -476,7 +477,7 @@ export class Engine {
       }
       case 'TEXT_EMBEDDING': {
         const embedder = await TextEmbedder.open(
-          { dir: this.slots.get(manifest.name)!.entry.dir, files },
+          { dir, files },
           pool.runner(onlyGraph(pool.metadata, manifest.task), manifest.name),
           settings,
           this.schedulerOptions(manifest, true),
@@ -484,7 +485,6 @@ export class Engine {
         return { task: 'TEXT_EMBEDDING', opened, scheduler: embedder.scheduler, embedder };
       }
       case 'IMAGE_CAPTIONING': {
-        const dir = this.slots.get(manifest.name)!.entry.dir;
         const captioner = await openCaptioner(manifest.name, dir, opened, this.schedulerOptions(manifest, true));
         return { task: 'IMAGE_CAPTIONING', opened, scheduler: captioner.scheduler, captioner };
       }

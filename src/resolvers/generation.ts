@@ -5,12 +5,13 @@
  * so a subscriber leaving can cancel the work without racing its persistence.
  */
 import type { Context } from '../schema/context.js';
-import type { CaptionResultShape, FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
+import type { FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
 import type { NewRequest, RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import type { GenerationEvent, GenerationRequest } from '../inference/generation/types.js';
 import { badInput, cancelled, isTesseraError, TesseraError } from '../errors.js';
 import { settleFailure } from './record-run.js';
+import { generationOutcome } from './generation-outcome.js';
 
 export interface StartedEvent {
   kind: 'started';
@@ -112,22 +113,7 @@ async function pump(
       },
       error: event.error ?? null,
     };
-    const stored: GenerationResultShape | CaptionResultShape = {
-      kind,
-      text: completed.text,
-      finishReason: completed.finishReason,
-      usage: completed.usage,
-      timings: completed.timings,
-    };
-    const outcome = {
-      outputText: event.text,
-      result: stored,
-      promptTokens: event.usage.promptTokens,
-      completionTokens: event.usage.completionTokens,
-      queueMs: event.timings.queueMs,
-      computeMs: event.timings.computeMs,
-      firstOutputAt,
-    };
+    const { outcome } = generationOutcome(event, kind, firstOutputAt);
     if (event.finishReason === 'CANCELLED') {
       const reason = run.signal.reason instanceof Error ? run.signal.reason.message : undefined;
       await ctx.requests.cancel(row.id, outcome, reason);

@@ -2,17 +2,17 @@
  * The engine's generation event stream (text generation, captioning) as a step: tokens out
  * as step events, the completion as the step's text and its child row's columns.
  */
-import type { GenerationResultShape } from '../../schema/results.js';
 import type { GenerationEvent } from '../../inference/generation/types.js';
 import { abortError, TesseraError } from '../../errors.js';
+import { generationOutcome } from '../../resolvers/generation-outcome.js';
 import type { PipelineStepEvent, PlannedStep } from '../types.js';
 import type { StepEnv, StepResult } from './step.js';
 
-export async function* streamTokens<K extends string>(
+export async function* streamTokens(
   step: PlannedStep,
   events: AsyncIterable<GenerationEvent>,
   env: StepEnv,
-  kind: K,
+  kind: 'generation' | 'caption',
 ): AsyncGenerator<PipelineStepEvent, StepResult> {
   const startedAt = Date.now();
   let firstOutputAt: Date | null = null;
@@ -28,29 +28,7 @@ export async function* streamTokens<K extends string>(
         const error = event.error ?? { code: 'INFERENCE_FAILED', message: 'Generation failed.' };
         throw new TesseraError(error.code as never, error.message);
       }
-      const stored: Omit<GenerationResultShape, 'kind'> & { kind: K } = {
-        kind,
-        text: event.text,
-        finishReason: event.finishReason,
-        usage: event.usage,
-        timings: {
-          queueMs: event.timings.queueMs,
-          timeToFirstTokenMs: event.timings.timeToFirstTokenMs,
-          tokensPerSecond: event.timings.tokensPerSecond,
-        },
-      };
-      return {
-        data: { kind: 'TEXT', text: event.text, segments: null },
-        outcome: {
-          outputText: event.text,
-          result: stored,
-          promptTokens: event.usage.promptTokens,
-          completionTokens: event.usage.completionTokens,
-          queueMs: event.timings.queueMs,
-          computeMs: event.timings.computeMs,
-          firstOutputAt,
-        },
-      };
+      return { data: { kind: 'TEXT', text: event.text, segments: null }, outcome: generationOutcome(event, kind, firstOutputAt).outcome };
     }
   }
   throw new TesseraError('INFERENCE_FAILED', 'The generation ended without a completion event.');
