@@ -5,6 +5,7 @@
  */
 import { createClient, type Client } from 'graphql-ws/client';
 import type { TypedDocumentString } from './gql/graphql';
+import { authorization, onApiKeyChange } from './lib/api-key';
 
 export class ApiError extends Error {
   constructor(
@@ -62,7 +63,7 @@ const ACCEPT = 'application/graphql-response+json, application/json';
 export function request<T, V>(document: TypedDocumentString<T, V>, variables?: V, signal?: AbortSignal): Promise<T> {
   return send<T>({
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: ACCEPT },
+    headers: { 'content-type': 'application/json', accept: ACCEPT, ...authorization() },
     body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
     signal,
   });
@@ -82,7 +83,7 @@ export function uploadFiles<T, V>(document: TypedDocumentString<T, V>, variables
   form.set('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [i, [`variables.${f.path}`]]))));
   files.forEach((f, i) => form.set(String(i), f.file, f.name));
   // A header a plain HTML form cannot send: multipart requests are not CSRF-able this way.
-  return send<T>({ method: 'POST', body: form, headers: { accept: ACCEPT, 'graphql-require-preflight': '1' } });
+  return send<T>({ method: 'POST', body: form, headers: { accept: ACCEPT, 'graphql-require-preflight': '1', ...authorization() } });
 }
 
 /** One file: `path` names the variable it binds to. */
@@ -90,13 +91,25 @@ export function upload<T, V>(document: TypedDocumentString<T, V>, variables: V, 
   return uploadFiles(document, variables, [{ path, file, name: fileName }]);
 }
 
+/** Media and other plain HTTP reads, with the key when one is set. */
+export function fetchWithKey(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...authorization(), ...(init.headers as Record<string, string> | undefined) } });
+}
+
 let socket: Client | undefined;
+
+// A new key takes effect on the next subscription: the lazy client it replaces closes by
+// itself once its running subscriptions end, so they are not cut off.
+onApiKeyChange(() => {
+  socket = undefined;
+});
 
 function socketClient(): Client {
   if (!socket) {
     const url = new URL('/graphql', location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = createClient({ url: url.href, lazy: true, retryAttempts: 0 });
+    // Browsers cannot set headers on a WebSocket; the key travels in connection_init instead.
+    socket = createClient({ url: url.href, lazy: true, retryAttempts: 0, connectionParams: () => authorization() });
   }
   return socket;
 }
@@ -112,6 +125,9 @@ function socketError(error: unknown): ApiError {
   if (error instanceof Error) return asApiError(error);
   if (error && typeof error === 'object' && 'code' in error) {
     const close = error as CloseEvent;
+    // graphql-ws closes with 4401/4403 when connection_init is refused.
+    if (close.code === 4401) return new ApiError('UNAUTHENTICATED', `The server refused the connection (${close.reason || 'Unauthorized'}).`);
+    if (close.code === 4403) return new ApiError('FORBIDDEN', `The server refused the connection (${close.reason || 'Forbidden'}).`);
     return new ApiError('CONNECTION_CLOSED', `The WebSocket closed (${close.code}${close.reason ? `: ${close.reason}` : ''}).`);
   }
   return new ApiError('CONNECTION_ERROR', 'The WebSocket connection failed.');

@@ -1,6 +1,8 @@
 import type { ApiError } from '../api';
+import { needsKey } from '../lib/api-key';
+import { openKeySettings } from './api-key-settings';
 
-/** The server's extensions.code and message, as it sent them. */
+/** The server's extensions.code and message, as it sent them; a refused key says where to set one. */
 export function ErrorBox({ error }: { error: Pick<ApiError, 'code' | 'message'> | null | undefined }) {
   if (!error) return null;
   return (
@@ -8,6 +10,14 @@ export function ErrorBox({ error }: { error: Pick<ApiError, 'code' | 'message'> 
     <div class={error.code === 'CANCELLED' ? 'error notice' : 'error'} role="alert">
       <code class="error-code">{error.code}</code>
       <span class="error-message">{error.message}</span>
+      {needsKey(error.code) && (
+        <p class="error-hint" data-testid="key-hint">
+          {error.code === 'FORBIDDEN' ? 'The API key in use may not do this; paste one that may.' : 'This server needs an API key.'}{' '}
+          <button type="button" class="link" onClick={openKeySettings}>
+            Set the API key
+          </button>
+        </p>
+      )}
     </div>
   );
 }
