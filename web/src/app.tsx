@@ -10,6 +10,7 @@ import { PipelinesPage } from './pages/pipelines';
 import { HistoryPage } from './pages/history';
 import { RequestDetailPage } from './pages/request-detail';
 import { ModelsPage } from './pages/models';
+import { ApiKeySettings } from './components/api-key-settings';
 
 const TABS = [
   { href: '/generate', label: 'Generate', match: (path: string) => path === '/' || path === '/generate' },
@@ -81,6 +82,7 @@ export function App() {
             </Link>
           ))}
         </nav>
+        <ApiKeySettings />
         <a class="graphiql" href="/graphql">
           GraphiQL
         </a>

@@ -1,12 +1,14 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { asApiError, upload, type ApiError } from '../api';
 import { graphql } from '../gql';
 import type { RecognizeTextMutation } from '../gql/graphql';
 import { DropZone } from '../components/drop-zone';
 import { ErrorBox } from '../components/error-box';
 import { OcrView } from '../components/ocr-view';
-import { Link } from '../router';
-import { bytes, ms, shortId } from '../lib/format';
+import { FileFacts } from '../components/file-facts';
+import { RequestLink } from '../components/request-link';
+import { usePreview } from '../lib/use-preview';
+import { ms } from '../lib/format';
 
 const RecognizeText = graphql(`
   mutation RecognizeText($input: RecognizeTextInput!) {
@@ -33,13 +35,10 @@ const RecognizeText = graphql(`
 type Result = RecognizeTextMutation['recognizeText'];
 
 export function OcrPage() {
-  const [file, setFile] = useState<File | null>(null);
-  const [preview, setPreview] = useState<string | null>(null);
+  const { file, url: preview, pick } = usePreview();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-
-  useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
 
   async function recognize(image: File) {
     setBusy(true);
@@ -56,8 +55,7 @@ export function OcrPage() {
   }
 
   function choose(image: File) {
-    setFile(image);
-    setPreview(URL.createObjectURL(image));
+    pick(image);
     void recognize(image);
   }
 
@@ -68,9 +66,7 @@ export function OcrPage() {
         <DropZone accept="image/*" label="Choose an image" disabled={busy} onFile={choose} />
         {file && (
           <div class="actions">
-            <span class="muted">
-              {file.name} · {bytes(file.size)}
-            </span>
+            <FileFacts name={file.name} size={file.size} />
             <button type="button" class="secondary" disabled={busy} onClick={() => recognize(file)}>
               Run again
             </button>
@@ -82,8 +78,7 @@ export function OcrPage() {
       {result && preview && (
         <div class="panel">
           <p class="muted summary" data-testid="ocr-summary">
-            {result.lines.length} {result.lines.length === 1 ? 'line' : 'lines'} · {result.width}×{result.height} px · {ms(result.request.computeMs)} ·{' '}
-            <Link href={`/requests/${result.request.id}`}>request {shortId(result.request.id)}</Link>
+            {result.lines.length} {result.lines.length === 1 ? 'line' : 'lines'} · {result.width}×{result.height} px · {ms(result.request.computeMs)} · <RequestLink id={result.request.id} />
           </p>
           <OcrView src={preview} width={result.width} height={result.height} lines={result.lines} />
         </div>

@@ -7,8 +7,10 @@ import { ErrorBox } from '../components/error-box';
 import { Waveform } from '../components/waveform';
 import { RecordButton } from '../components/record-button';
 import { useAudioClip } from '../lib/use-audio-clip';
-import { Link } from '../router';
-import { bytes, ms, seconds, shortId } from '../lib/format';
+import { Segments } from '../components/segments';
+import { FileFacts } from '../components/file-facts';
+import { RequestLink } from '../components/request-link';
+import { ms, seconds } from '../lib/format';
 
 const DetectSpeech = graphql(`
   mutation DetectSpeech($input: DetectSpeechInput!) {
@@ -72,9 +74,7 @@ export function SpeechPage() {
           </label>
           {clip && (
             <>
-              <span class="muted">
-                {clip.name} · {bytes(clip.blob.size)}
-              </span>
+              <FileFacts name={clip.name} size={clip.blob.size} />
               <button type="button" class="secondary" disabled={busy} onClick={() => detect(clip.blob, clip.name)}>
                 Detect again
               </button>
@@ -92,8 +92,7 @@ export function SpeechPage() {
             <>
               <p class="muted summary" data-testid="vad-summary">
                 {result.segments.length} {result.segments.length === 1 ? 'segment' : 'segments'} · {seconds(speech)} of speech in{' '}
-                {seconds(result.durationSeconds)} · {ms(result.request.computeMs)} ·{' '}
-                <Link href={`/requests/${result.request.id}`}>request {shortId(result.request.id)}</Link>
+                {seconds(result.durationSeconds)} · {ms(result.request.computeMs)} · <RequestLink id={result.request.id} />
               </p>
               <Segments segments={result.segments} />
             </>
@@ -101,18 +100,5 @@ export function SpeechPage() {
         </div>
       )}
     </section>
-  );
-}
-
-export function Segments({ segments }: { segments: readonly { start: number; end: number }[] }) {
-  if (segments.length === 0) return <p class="muted">No speech found.</p>;
-  return (
-    <ol class="segments">
-      {segments.map((s, i) => (
-        <li key={i}>
-          {seconds(s.start)} – {seconds(s.end)} <span class="muted">({seconds(s.end - s.start)})</span>
-        </li>
-      ))}
-    </ol>
   );
 }

@@ -1,51 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { asApiError, request, type ApiError } from '../api';
-import { graphql } from '../gql';
-import type { ModelsPageQuery } from '../gql/graphql';
-import { ErrorBox } from '../components/error-box';
-import { StatusBadge } from '../components/status-badge';
-
-const ModelsPage_ = graphql(`
-  query ModelsPage {
-    models {
-      name
-      task
-      status
-      executionProvider
-      source
-      license
-      description
-      loadError
-      preload
-      inputModalities
-      outputModalities
-    }
-  }
-`);
-
-const LoadModel = graphql(`
-  mutation LoadModelNow($name: String!) {
-    loadModel(name: $name) {
-      name
-      status
-      executionProvider
-      loadError
-    }
-  }
-`);
-
-const UnloadModel = graphql(`
-  mutation UnloadModelNow($name: String!) {
-    unloadModel(name: $name) {
-      name
-      status
-      executionProvider
-      loadError
-    }
-  }
-`);
-
-type Model = ModelsPageQuery['models'][number];
+import { asApiError, request, type ApiError } from '../../api';
+import { ErrorBox } from '../../components/error-box';
+import { LoadModel, ModelsPage_, UnloadModel } from './documents';
+import { ModelCard, type Model } from './model-card';
 
 export function ModelsPage() {
   const [models, setModels] = useState<Model[] | null>(null);
@@ -97,53 +54,9 @@ export function ModelsPage() {
       <ErrorBox error={error} />
       {models && models.length === 0 && <p class="muted">The model repository is empty.</p>}
       <ul class="cards">
-        {models?.map((model) => {
-          const loaded = model.status === 'READY' || model.status === 'LOADING';
-          return (
-            <li class="card" key={model.name} data-model={model.name}>
-              <div class="card-head">
-                <h2>{model.name}</h2>
-                <StatusBadge status={model.status} />
-              </div>
-              {model.description && <p class="muted">{model.description}</p>}
-              <dl class="facts">
-                <div>
-                  <dt>Task</dt>
-                  <dd>{model.task}</dd>
-                </div>
-                <div>
-                  <dt>Runs on</dt>
-                  <dd>{model.executionProvider ?? '—'}</dd>
-                </div>
-                <div>
-                  <dt>In → out</dt>
-                  <dd>
-                    {model.inputModalities.join(', ')} → {model.outputModalities.join(', ')}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Source</dt>
-                  <dd>{model.source}</dd>
-                </div>
-                <div>
-                  <dt>License</dt>
-                  <dd>{model.license}</dd>
-                </div>
-              </dl>
-              {model.loadError && <ErrorBox error={{ code: 'LOAD_FAILED', message: model.loadError }} />}
-              <ErrorBox error={errors[model.name]} />
-              <div class="actions">
-                <button type="button" disabled={busy[model.name] || loaded} onClick={() => act(model, 'load')}>
-                  Load
-                </button>
-                <button type="button" class="secondary" disabled={busy[model.name] || !loaded} onClick={() => act(model, 'unload')}>
-                  Unload
-                </button>
-                {busy[model.name] && <span class="spinner" role="status">Working…</span>}
-              </div>
-            </li>
-          );
-        })}
+        {models?.map((model) => (
+          <ModelCard key={model.name} model={model} busy={busy[model.name] ?? false} error={errors[model.name]} onAct={(action) => act(model, action)} />
+        ))}
       </ul>
     </section>
   );
