@@ -11,7 +11,7 @@ import { isOnnxPath, MANIFEST_FILE, parseManifest, type ManifestInput, type Mode
 import { signatureFromMetadata } from '../inference/repository/signature.js';
 import { SessionSet } from '../inference/runtime/session-set.js';
 import type { Modality, Task } from '../inference/types.js';
-import { planLmBatching } from './lm-batching.js';
+import { planLmBatching } from '../inference/generation/batching-plan.js';
 
 const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: Modality[] }> = {
   OCR: { inputModalities: ['IMAGE'], outputModalities: ['TEXT', 'BOXES'] },

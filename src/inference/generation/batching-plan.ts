@@ -1,9 +1,10 @@
 /**
- * Continuous-batching settings for a pulled decoder LM, chosen from the model and the
- * machine: a pulled model should serve concurrent streams together out of the box, and
- * only as many rows as the KV cache of full-context rows leaves room for in memory.
+ * Continuous-batching settings for a decoder LM, chosen from the model and the machine
+ * (`models pull` writes them into model.json): a pulled model should serve concurrent
+ * streams together out of the box, and only as many rows as the KV cache of full-context
+ * rows leaves room for in memory.
  */
-import type { DecoderConfig } from '../inference/generation/model-config.js';
+import type { DecoderConfig } from './model-config.js';
 
 export interface LmFacts {
   /** The decoder graph's input names. */
