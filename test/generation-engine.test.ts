@@ -252,6 +252,22 @@ describe('TextGenerator', () => {
       expect((caught as TesseraError).code).toBe('BAD_USER_INPUT');
     }
   });
+
+  it('states the counted prompt when maxTokens does not fit the context', () => {
+    const prompt = 'Once upon a time';
+    const promptTokens = generator.promptIds({ prompt }).length;
+    expect(promptTokens).toBeGreaterThan(1);
+    let caught: unknown;
+    try {
+      generator.generate({ prompt, maxTokens: 2000 });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as TesseraError).code).toBe('BAD_USER_INPUT');
+    expect((caught as TesseraError).message).toBe(
+      `maxTokens 2000 plus the ${promptTokens}-token prompt exceeds the context of ${lm.contextLength} tokens (at most ${lm.contextLength - promptTokens}).`,
+    );
+  });
 });
 
 describe('cancellation', () => {

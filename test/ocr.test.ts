@@ -8,6 +8,7 @@ import type { OcrLine, OnnxRunner, Point } from '../src/inference/types.js';
 import { ctcAlphabet, ctcGreedy, parseCharset } from '../src/inference/tasks/ocr/charset.js';
 import { sampleQuad, turnQuad180 } from '../src/inference/tasks/ocr/crop.js';
 import { convexHull, growRect, minAreaRect, readingOrder, rectCorners } from '../src/inference/tasks/ocr/geometry.js';
+import { uprightImage } from '../src/inference/tasks/ocr/orientation.js';
 import { recognizeText } from '../src/inference/tasks/ocr/recognize.js';
 import { loadRunner, OCR_MODELS } from './fixtures/media/runner.js';
 
@@ -141,6 +142,35 @@ describe('recognizeText with PP-OCRv4', () => {
     // It is the direction classifier that makes this work.
     const withoutCls = await recognizeText(turned, { det: models.det, rec: models.rec }, charset);
     expect(withoutCls.text).not.toBe(EXPECTED_TEXT);
+  });
+
+  it.each([90, 270])('reads a receipt turned %i° line by line in order, with boxes where the text now is', async (angle) => {
+    const receipt = [
+      { text: 'Invoice 4821', x: 40, y: 80 },
+      { text: 'Coffee 2 x 12.90', x: 40, y: 170 },
+      { text: 'Total: 1,275.40 EUR', x: 40, y: 260 },
+      { text: 'due March 9', x: 40, y: 350 },
+    ];
+    const upright = await render(receipt);
+    const turned = await decodeImage(await sharp(upright).rotate(angle).png().toBuffer(), { maxPixels: 10_000_000 });
+    expect([turned.width, turned.height]).toEqual([HEIGHT, WIDTH]);
+    // Turning the pixels back gives the page exactly as rendered.
+    const back = uprightImage(turned, angle as 90 | 270);
+    const original = await decodeImage(upright, { maxPixels: 10_000_000 });
+    expect([back.width, back.height]).toEqual([WIDTH, HEIGHT]);
+    expect(Buffer.from(back.data).equals(Buffer.from(original.data))).toBe(true);
+    const result = await recognizeText(turned, models, charset);
+    expect(result.text).toBe(receipt.map((r) => r.text).join('\n'));
+    expect(result.lines.map((l) => l.text)).toEqual(receipt.map((r) => r.text));
+    // A line's box stands upright on the turned page: taller than wide.
+    for (const line of result.lines) {
+      const box = bounds(line.box);
+      expect(box.maxY - box.minY, line.text).toBeGreaterThan(box.maxX - box.minX);
+    }
+    // Turned clockwise, the page's first line is at the right; anticlockwise, at the left.
+    const centres = result.lines.map((l) => (bounds(l.box).minX + bounds(l.box).maxX) / 2);
+    const expectedOrder = [...centres].sort((a, b) => (angle === 90 ? b - a : a - b));
+    expect(centres).toEqual(expectedOrder);
   });
 
   it('scales detection down on a page wider than the limit and maps boxes back to source pixels', async () => {

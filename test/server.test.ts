@@ -2,6 +2,7 @@
  * The server as a client sees it: a real HTTP server on an ephemeral port, real graphql-ws
  * and SSE clients, a real SQLite file, the fixture LM served by the real engine.
  */
+import type { GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
@@ -131,6 +132,43 @@ describe('bad input gets a coded error and the server keeps serving', () => {
       body: JSON.stringify({ query: 'query($t: Task){ models(task: $t) { name } }', variables: { t: 'NOT_A_TASK' } }),
     });
     expect(codeOf(await response.json())).toBe('BAD_USER_INPUT');
+    await stillServes();
+  });
+
+  it('a syntax error is GRAPHQL_PARSE_FAILED with its location over either transport, in either order', async () => {
+    const overHttp = async (query: string) => {
+      const response = await fetch(server.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query }),
+      });
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { errors: GraphQLFormattedError[] }).errors[0];
+    };
+    const overWs = async (query: string) => {
+      const client = wsClient(server.wsUrl);
+      try {
+        let caught: unknown;
+        try {
+          for await (const _result of client.iterate({ query })) void _result;
+        } catch (error) {
+          caught = error;
+        }
+        return (caught as GraphQLFormattedError[])[0];
+      } finally {
+        await client.dispose();
+      }
+    };
+    // Each order gets its own text: the parser cache is keyed by it.
+    for (const [first, second] of [
+      [overWs, overHttp],
+      [overHttp, overWs],
+    ]) {
+      const query = `{ models { name ${first === overWs ? 'wsFirst' : 'httpFirst'} `;
+      const expected = { extensions: expect.objectContaining({ code: 'GRAPHQL_PARSE_FAILED' }), locations: [{ line: 1, column: query.length + 1 }] };
+      expect(await first(query)).toMatchObject(expected);
+      expect(await second(query)).toMatchObject(expected);
+    }
     await stillServes();
   });
 

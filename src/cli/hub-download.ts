@@ -31,10 +31,29 @@ function headers(hub: HubLocation, extra: Record<string, string> = {}): Record<s
   return hub.token ? { ...extra, authorization: `Bearer ${hub.token}` } : extra;
 }
 
+/** Why a request never got an answer, in the words of the socket error under fetch's "fetch failed". */
+function networkReason(error: unknown): string {
+  let cause: unknown = error;
+  while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+  if (cause instanceof AggregateError && cause.errors.length > 0) cause = cause.errors[0];
+  const code = (cause as { code?: unknown }).code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/** fetch, with a failure to connect reported as the URL and the reason. */
+async function hubFetch(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw new DownloadError(`cannot reach ${url} (${networkReason(error)}); check HF_ENDPOINT and the network`, { cause: error });
+  }
+}
+
 /** The repository's file list for a revision, from the hub's model API. */
 export async function listHubFiles(hub: HubLocation): Promise<{ files: string[]; license?: string; commit?: string }> {
   const url = `${hub.endpoint.replace(/\/+$/, '')}/api/models/${hub.repo}/revision/${encodeURIComponent(hub.revision)}`;
-  const response = await fetch(url, { headers: headers(hub) });
+  const response = await hubFetch(url, { headers: headers(hub) });
   if (!response.ok) throw new DownloadError(`${url}: HTTP ${response.status}`);
   const body = (await response.json()) as { sha?: string; siblings?: { rfilename: string }[]; cardData?: { license?: unknown } };
   return {
@@ -70,7 +89,7 @@ export async function downloadFile(hub: HubLocation, path: string, target: strin
   const partial = `${target}.partial`;
   await mkdir(dirname(target), { recursive: true });
   let offset = await sizeOf(partial);
-  const response = await fetch(url, { headers: headers(hub, offset > 0 ? { range: `bytes=${offset}-` } : {}) });
+  const response = await hubFetch(url, { headers: headers(hub, offset > 0 ? { range: `bytes=${offset}-` } : {}) });
   if (response.status === 416 && offset > 0) {
     // The partial file already holds everything the server has: finish it.
     await response.body?.cancel();
@@ -111,4 +130,22 @@ export async function downloadFile(hub: HubLocation, path: string, target: strin
   }
   await rename(partial, target);
   return { sha256, bytes: await sizeOf(target), commit: response.headers.get('x-repo-commit') ?? undefined };
+}
+
+/** The `license:` of the model card's YAML front matter (README.md), when the card has one. */
+export async function cardLicense(hub: HubLocation): Promise<string | undefined> {
+  const url = resolveUrl(hub, 'README.md');
+  const response = await hubFetch(url, { headers: headers(hub) });
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  return frontMatterLicense(await response.text());
+}
+
+export function frontMatterLicense(card: string): string | undefined {
+  const frontMatter = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\s*(?:\r?\n|$)/.exec(card);
+  const line = frontMatter && /^license:[ \t]*(.+?)[ \t]*$/m.exec(frontMatter[1]);
+  const value = line?.[1].replace(/^(["'])(.*)\1$/, '$2').trim();
+  return value ? value : undefined;
 }

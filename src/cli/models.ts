@@ -3,11 +3,11 @@
  *   list                      what MODELS_DIR holds, without loading anything
  *   verify [name]             checksums, ONNX signatures and warm-up runs; exit 1 on any failure
  *   pull <hub-id> [options]   download from HF_ENDPOINT (default https://huggingface.co) and write model.json
- *   remove <name>             delete a model folder
+ *   remove <name>             delete a model folder (and an unfinished pull of that name)
  * Run as `npx tsx src/cli/models.ts <command>`.
  */
-import { rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE } from '../inference/repository/manifest.js';
@@ -15,9 +15,9 @@ import { readEntry, scanRepository, type RepositoryEntry } from '../inference/re
 import type { Logger } from '../inference/runtime/logger.js';
 import { openModel } from '../inference/runtime/model-loader.js';
 import type { Task } from '../inference/types.js';
-import { downloadFile, listHubFiles, type HubLocation } from './hub-download.js';
+import { cardLicense, downloadFile, listHubFiles, type HubLocation } from './hub-download.js';
 import type { ProgressSink } from './progress.js';
-import { writePulledManifest } from './pulled-manifest.js';
+import { writePulledManifest, type PulledModel } from './pulled-manifest.js';
 
 export interface CliIo {
   stdout: ProgressSink;
@@ -30,7 +30,7 @@ const USAGE = `usage: models <command>
   verify [name]                          check files, checksums, signatures and a warm-up run
   pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TENSOR] [--license id] [--force]
                                          download from HF_ENDPOINT (default https://huggingface.co), resumable
-  remove <name>                          delete a model folder
+  remove <name>                          delete a model folder and any unfinished pull of that name
 `;
 
 const TASKS: readonly Task[] = ['OCR', 'VAD', 'TEXT_GENERATION', 'TENSOR'];
@@ -42,6 +42,23 @@ function modelsDir(io: CliIo): string {
   return resolve(io.env.MODELS_DIR || './models');
 }
 
+/** Where `pull` assembles a model; a dot folder, so the repository scan never takes it for a model. */
+function stagingDir(io: CliIo, name: string): string {
+  return join(modelsDir(io), '.pulling', name);
+}
+
+/** A model folder's manifest as plain JSON, or undefined when the folder holds none. */
+async function readManifestJson(dir: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    return json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 function stderrLogger(io: CliIo): Logger {
   const line = (level: string) => (details: object, message?: string) => void io.stderr.write(`${level}: ${message ?? JSON.stringify(details)}\n`);
   return { info: () => undefined, warn: line('warning'), error: line('error') };
@@ -49,6 +66,8 @@ function stderrLogger(io: CliIo): Logger {
 
 async function list(io: CliIo): Promise<number> {
   const entries = await scanRepository(modelsDir(io));
+  const unfinished = await readdir(join(modelsDir(io), '.pulling')).catch(() => [] as string[]);
+  for (const name of unfinished) io.stderr.write(`unfinished pull "${name}": run the same pull again to resume it, or remove ${name} to discard it\n`);
   if (entries.length === 0) {
     io.stdout.write(`no models in ${modelsDir(io)}\n`);
     return 0;
@@ -121,11 +140,10 @@ async function pull(positionals: string[], values: Record<string, string | boole
     token: io.env.HF_TOKEN || undefined,
   };
   const dir = join(modelsDir(io), name);
-  if (!values.force && (await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false))) {
-    throw new UsageError(`${dir} already holds a model; remove it first or pass --force`);
-  }
+  const existing = await readManifestJson(dir);
+  if (!values.force && existing) throw new UsageError(`${dir} already holds a model; remove it first or pass --force`);
 
-  let license = values.license as string | undefined;
+  let license = (values.license as string | undefined) ?? (await cardLicense(hub));
   let commit: string | undefined;
   let paths: string[];
   if (typeof values.files === 'string') {
@@ -141,36 +159,57 @@ async function pull(positionals: string[], values: Record<string, string | boole
     if (path.startsWith('/') || path.split('/').includes('..')) throw new UsageError(`"${path}" is not a path inside the repository`);
   }
 
+  // Files land in a staging folder that a rerun resumes; the model folder appears only complete.
+  const staging = stagingDir(io, name);
   const files: { path: string; sha256: string }[] = [];
   for (const path of paths) {
-    const result = await downloadFile(hub, path, join(dir, path), io.stderr);
+    const result = await downloadFile(hub, path, join(staging, path), io.stderr);
     commit ??= result.commit;
     files.push({ path, sha256: result.sha256 });
   }
   const manifest = await writePulledManifest({
-    dir,
+    dir: staging,
     name,
     task: task as Task,
     hubId,
     revision: commit ?? hub.revision,
     license: license ?? 'unknown',
     files,
+    keptBatching: existing?.batching as PulledModel['keptBatching'],
   });
+  await rm(dir, { recursive: true, force: true });
+  await rename(staging, dir);
+  await rmdir(dirname(staging)).catch(() => undefined);
   io.stdout.write(`pulled ${hubId} into ${dir} as "${manifest.name}" (${files.length} files, task ${manifest.task})\n`);
-  if (manifest.license === 'unknown') io.stderr.write('warning: the hub did not say which license applies; set "license" in model.json\n');
+  if (manifest.task === 'TEXT_GENERATION') {
+    io.stdout.write(
+      manifest.batchingUnavailable
+        ? `batching: off, ${manifest.batchingUnavailable}\n`
+        : `batching: up to ${manifest.batching.maxBatchSize} streams per step, ${manifest.batching.maxQueue} waiting\n`,
+    );
+  }
+  if (manifest.license === 'unknown') io.stderr.write('warning: neither the model card nor the hub says which license applies; set "license" in model.json\n');
   return 0;
 }
 
 async function remove(name: string | undefined, io: CliIo): Promise<number> {
   if (!name || !MODEL_NAME.test(name)) throw new UsageError('remove needs a model name');
   const dir = join(modelsDir(io), name);
-  const isModel = await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false);
-  if (!isModel) {
+  const staging = stagingDir(io, name);
+  const isModel = (await readManifestJson(dir)) !== undefined;
+  const isUnfinished = await stat(staging).then(() => true, () => false);
+  if (!isModel && !isUnfinished) {
     io.stderr.write(`no model "${name}" in ${modelsDir(io)}\n`);
     return 1;
   }
-  await rm(dir, { recursive: true, force: true });
-  io.stdout.write(`removed ${dir}\n`);
+  if (isUnfinished) {
+    await rm(staging, { recursive: true, force: true });
+    io.stdout.write(`removed the unfinished pull ${staging}\n`);
+  }
+  if (isModel) {
+    await rm(dir, { recursive: true, force: true });
+    io.stdout.write(`removed ${dir}\n`);
+  }
   return 0;
 }
 

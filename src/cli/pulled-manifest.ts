@@ -3,12 +3,15 @@
  * read from the ONNX files themselves, so the manifest matches what is on disk by
  * construction and the engine's checks guard it from then on.
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename, join } from 'node:path';
+import { readDecoderConfig } from '../inference/generation/model-config.js';
 import { isOnnxPath, MANIFEST_FILE, parseManifest, type ManifestInput, type ModelManifest } from '../inference/repository/manifest.js';
 import { signatureFromMetadata } from '../inference/repository/signature.js';
 import { SessionSet } from '../inference/runtime/session-set.js';
 import type { Modality, Task } from '../inference/types.js';
+import { planLmBatching } from '../inference/generation/batching-plan.js';
 
 const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: Modality[] }> = {
   OCR: { inputModalities: ['IMAGE'], outputModalities: ['TEXT', 'BOXES'] },
@@ -39,6 +42,20 @@ export interface PulledModel {
   revision: string;
   license: string;
   files: { path: string; sha256: string }[];
+  /** A `batching` block to keep (the operator's, from the manifest a `--force` pull replaces). */
+  keptBatching?: ManifestInput['batching'];
+}
+
+/** A decoder LM's batching, from its graph's inputs, its config.json, its size and this machine's memory. */
+async function lmBatching(model: PulledModel, signature: NonNullable<ManifestInput['signature']>) {
+  const weightBytes = (await Promise.all(model.files.map((f) => stat(join(model.dir, f.path))))).reduce((sum, s) => sum + s.size, 0);
+  const graph = Object.values(signature)[0];
+  return planLmBatching({
+    inputNames: graph?.inputs.map((i) => i.name) ?? [],
+    config: await readDecoderConfig(model.dir),
+    weightBytes,
+    totalMemoryBytes: totalmem(),
+  });
 }
 
 export async function writePulledManifest(model: PulledModel): Promise<ModelManifest> {
@@ -59,16 +76,20 @@ export async function writePulledManifest(model: PulledModel): Promise<ModelMani
   } finally {
     await sessions.release();
   }
+  const plan = model.task === 'TEXT_GENERATION' ? await lmBatching(model, signature) : undefined;
   const manifest: ManifestInput = {
     name: model.name,
     task: model.task,
     description: `Pulled from ${model.hubId} at ${model.revision}.`,
     ...MODALITIES[model.task],
     source: `${model.hubId}@${model.revision}`,
+    hubId: model.hubId,
     license: model.license,
     preload: false,
     files,
     signature,
+    ...(model.keptBatching ? { batching: model.keptBatching } : plan ? { batching: plan.batching } : {}),
+    ...(plan?.unbatchedReason && !model.keptBatching ? { batchingUnavailable: plan.unbatchedReason } : {}),
   };
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   const path = join(model.dir, MANIFEST_FILE);

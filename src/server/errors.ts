@@ -25,6 +25,8 @@ export function createMaskError(logger: Logger) {
       if (graphqlError.extensions?.code) return graphqlError;
       return new GraphQLError(graphqlError.message, {
         nodes: graphqlError.nodes,
+        source: graphqlError.source,
+        positions: graphqlError.positions,
         path: graphqlError.path,
         extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
       });
@@ -36,4 +38,17 @@ export function createMaskError(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
     });
   };
+}
+
+/**
+ * Marks a syntax error the way yoga marks it for HTTP requests. In place, because yoga's
+ * parser cache keeps this very instance and throws it again for the same text on any
+ * transport, before yoga's own marking could run.
+ */
+export function markParseFailed(error: GraphQLError): GraphQLError {
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions.code ??= 'GRAPHQL_PARSE_FAILED';
+  const http = (extensions.http ??= {}) as Record<string, unknown>;
+  http.status ??= 400;
+  return error;
 }

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { markParseFailed } from './errors.js';
 import type { TesseraYoga } from './yoga.js';
 
 export interface WebSocketEndpoint {
@@ -68,7 +69,13 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
           socketSignal: socketSignals.get(ctx.extra.socket)?.signal,
           socketRequestId: randomUUID(),
         });
-        const document = parse(params.query);
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [markParseFailed(error)];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {

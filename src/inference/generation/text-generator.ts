@@ -143,7 +143,8 @@ export class TextGenerator {
    */
   generate(request: GenerationRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<GenerationEvent> {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
-    validateGenerationRequest(request, { contextLength: this.contextLength });
+    // The prompt is counted before the context check so its message states the real count.
+    validateGenerationRequest(request);
     const promptIds = this.promptIds(request);
     checkContext(this.contextLength, promptIds.length, request.maxTokens);
     const maxTokens = request.maxTokens ?? this.defaultMaxTokens(promptIds.length);

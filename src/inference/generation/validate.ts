@@ -24,7 +24,8 @@ function check(condition: boolean, parameter: string, message: string, value: un
 
 export function validateGenerationRequest(
   request: GenerationRequest,
-  limits: { contextLength: number; promptTokens?: number },
+  /** Omitted by callers that count the prompt first and then call `checkContext` themselves. */
+  limits?: { contextLength: number; promptTokens?: number },
 ): void {
   const r = request;
   const hasPrompt = r.prompt !== undefined && r.prompt !== null;
@@ -78,7 +79,17 @@ export function validateGenerationRequest(
   if (r.maxTokens !== undefined) {
     check(Number.isSafeInteger(r.maxTokens) && r.maxTokens >= 1, 'maxTokens', 'must be an integer >= 1', r.maxTokens);
   }
-  checkContext(limits.contextLength, limits.promptTokens ?? 0, r.maxTokens);
+  if (!limits) return;
+  if (limits.promptTokens !== undefined) {
+    checkContext(limits.contextLength, limits.promptTokens, r.maxTokens);
+  } else if (r.maxTokens !== undefined && r.maxTokens >= limits.contextLength) {
+    // The prompt is not counted yet, so no count is stated: the prompt takes at least one token.
+    throw badInput(`maxTokens ${r.maxTokens} does not fit this model's context of ${limits.contextLength} tokens together with the prompt.`, {
+      parameter: 'maxTokens',
+      value: r.maxTokens,
+      contextLength: limits.contextLength,
+    });
+  }
 }
 
 /** The prompt and the tokens asked for must fit the model's context together. */

@@ -80,6 +80,8 @@ export const manifestSchema = z
     inputModalities: z.array(z.enum(MODALITIES)).min(1),
     outputModalities: z.array(z.enum(MODALITIES)).min(1),
     source: z.string().min(1),
+    /** The hub repository (`org/name`) a pulled model came from; clients may use it in place of `name`. */
+    hubId: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'a hub id such as org/name').optional(),
     license: z.string().min(1),
     preload: z.boolean().default(false),
     files: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'file keys are simple identifiers'), fileEntry),
@@ -87,6 +89,8 @@ export const manifestSchema = z
     warmup: z.record(z.string(), warmupFeeds).default({}),
     settings: z.record(z.string(), z.unknown()).default({}),
     batching: batching.default({ maxBatchSize: 1, maxQueueDelayMs: 0, maxQueue: 64, concurrency: 1 }),
+    /** Why requests to this model run one at a time, when `models pull` found it cannot batch them. */
+    batchingUnavailable: z.string().min(1).optional(),
   })
   .superRefine((manifest, ctx) => {
     const onnxKeys = new Set(Object.keys(manifest.files).filter((key) => isOnnxPath(manifest.files[key].path)));

@@ -61,6 +61,22 @@ export async function readEntry(modelsDir: string, name: string): Promise<Reposi
   }
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((info) => info.isDirectory(), () => false);
+}
+
+/**
+ * The folder name a client's model name refers to: the name itself, or the folder of the
+ * one pulled model whose hub id (`org/name`, compared without regard to case as the hub does) it is.
+ */
+export function resolveModelAlias(entries: readonly RepositoryEntry[], requested: string): string | undefined {
+  if (entries.some((e) => e.name === requested)) return requested;
+  const wanted = requested.toLowerCase();
+  const pulled = entries.filter((e) => e.manifest?.hubId?.toLowerCase() === wanted);
+  // Pulled twice under different names, the hub id no longer says which one is meant.
+  return pulled.length === 1 ? pulled[0].name : undefined;
+}
+
 /** Every sub-folder holding a `model.json`, sorted by name; other folders are not models. */
 export async function scanRepository(modelsDir: string): Promise<RepositoryEntry[]> {
   let dirents;
@@ -71,7 +87,8 @@ export async function scanRepository(modelsDir: string): Promise<RepositoryEntry
   }
   const names: string[] = [];
   for (const d of dirents) {
-    if (!d.isDirectory() || d.name.startsWith('.')) continue;
+    // A linked folder (a model kept on another disk) is a model like any other.
+    if (d.name.startsWith('.') || !(d.isDirectory() || (d.isSymbolicLink() && (await isDirectory(join(modelsDir, d.name)))))) continue;
     try {
       await access(join(modelsDir, d.name, MANIFEST_FILE));
       names.push(d.name);

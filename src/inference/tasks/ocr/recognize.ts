@@ -10,6 +10,7 @@ import { upsideDown } from './classify.js';
 import { turnQuad180, turnQuad90 } from './crop.js';
 import { boxesFromProbabilities, prepareDetInput } from './detect.js';
 import { quadSize, readingOrder } from './geometry.js';
+import { fromReadingFrame, fromTopLeft, pageTurn, toReadingFrame, uprightImage, type PageTurn } from './orientation.js';
 import { readQuads } from './read.js';
 
 export interface OcrOptions {
@@ -80,22 +81,21 @@ function resolveOptions(options: OcrOptions): Required<OcrOptions> {
   return resolved;
 }
 
-/**
- * `lines` are the recognised boxes in reading order, each with its quad in source pixels.
- * `text` is the page: boxes on one row joined by a space, rows by "\n" (so a row the detector
- * split into two boxes still reads as one line). `charset` is the dictionary file's characters
- * (see parseCharset); the blank and the trailing space come from the recogniser's class count.
- */
-export async function recognizeText(
-  image: DecodedImage,
-  models: { det: OnnxRunner; cls?: OnnxRunner; rec: OnnxRunner },
-  charset: string[],
-  options: OcrOptions & { signal?: AbortSignal } = {},
-): Promise<{ text: string; lines: OcrLine[]; width: number; height: number }> {
-  const { signal } = options;
-  const settings = resolveOptions(options);
-  throwIfAborted(signal);
+interface LocatedLines {
+  /** Detector quads on the page as it lies. */
+  quads: Point[][];
+  /** The same quads with their corners in the order their text reads. */
+  readingQuads: Point[][];
+  turn: PageTurn;
+}
 
+/** Detection and the direction classifier: where the lines are and which way each reads. */
+async function locateLines(
+  image: DecodedImage,
+  models: { det: OnnxRunner; cls?: OnnxRunner },
+  settings: Required<OcrOptions>,
+  signal: AbortSignal | undefined,
+): Promise<LocatedLines | null> {
   const det = await prepareDetInput(image, settings.detLimitSideLen);
   throwIfAborted(signal);
   const detOutputs = await models.det.run(
@@ -111,14 +111,14 @@ export async function recognizeText(
     minBoxSize: settings.minBoxSize,
     maxCandidates: MAX_CANDIDATES,
   });
-  if (boxes.length === 0) return { text: '', lines: [], width: image.width, height: image.height };
+  if (boxes.length === 0) return null;
 
+  const quads = boxes.map((b) => b.quad);
   // The quad as the text reads: tall boxes hold vertical text, read turned a quarter.
-  let readingQuads = boxes.map(({ quad }) => {
+  let readingQuads = quads.map((quad) => {
     const size = quadSize(quad);
     return size.height >= size.width * VERTICAL_ASPECT ? turnQuad90(quad) : quad;
   });
-  let pageTurned = false;
   if (models.cls) {
     throwIfAborted(signal);
     const flips = await upsideDown(image, readingQuads, models.cls, {
@@ -127,15 +127,47 @@ export async function recognizeText(
       signal,
     });
     readingQuads = readingQuads.map((quad, i) => (flips[i] ? turnQuad180(quad) : quad));
-    // When most lines are upside down the page is, and its first line is at the bottom.
-    pageTurned = flips.filter(Boolean).length * 2 > flips.length;
   }
-  const asRead = (p: Point): Point => (pageTurned ? { x: image.width - p.x, y: image.height - p.y } : p);
-  const rows = readingOrder(boxes.map((b) => b.quad.map(asRead)));
+  return { quads, readingQuads, turn: pageTurn(readingQuads) };
+}
+
+/**
+ * `lines` are the recognised boxes in reading order, each with its quad in source pixels.
+ * `text` is the page: boxes on one row joined by a space, rows by "\n" (so a row the detector
+ * split into two boxes still reads as one line). `charset` is the dictionary file's characters
+ * (see parseCharset); the blank and the trailing space come from the recogniser's class count.
+ */
+export async function recognizeText(
+  image: DecodedImage,
+  models: { det: OnnxRunner; cls?: OnnxRunner; rec: OnnxRunner },
+  charset: string[],
+  options: OcrOptions & { signal?: AbortSignal } = {},
+): Promise<{ text: string; lines: OcrLine[]; width: number; height: number }> {
+  const { signal } = options;
+  const settings = resolveOptions(options);
+  throwIfAborted(signal);
+  const empty = { text: '', lines: [], width: image.width, height: image.height };
+
+  let page = image;
+  let located = await locateLines(page, models, settings, signal);
+  if (!located) return empty;
+  let toSource = (quad: Point[]) => quad;
+  if (located.turn === 90 || located.turn === 270) {
+    const back = fromReadingFrame(located.turn, image.width, image.height);
+    toSource = (quad) => fromTopLeft(quad.map(back));
+    page = uprightImage(image, located.turn);
+    throwIfAborted(signal);
+    located = await locateLines(page, models, settings, signal);
+    if (!located) return empty;
+  }
+  const { quads, readingQuads } = located;
+  // Lines are ordered on the page as it reads: a page turned a half starts at its bottom.
+  const asRead = toReadingFrame(located.turn, page.width, page.height);
+  const rows = readingOrder(quads.map((quad) => quad.map(asRead)));
   const ordered = rows.flat();
   throwIfAborted(signal);
   const reads = await readQuads(
-    image,
+    page,
     ordered.map((i) => readingQuads[i]),
     models.rec,
     charset,
@@ -151,7 +183,7 @@ export async function recognizeText(
       const read = reads[cursor];
       const text = read.text.trim();
       if (text === '' || read.confidence < settings.minConfidence) continue;
-      const box: Point[] = boxes[ordered[cursor]].quad.map((p) => ({ ...p }));
+      const box: Point[] = toSource(quads[ordered[cursor]].map((p) => ({ ...p })));
       lines.push({ text, confidence: read.confidence, box });
       words.push(text);
     }
