@@ -15,11 +15,12 @@ import { decodeAudio } from './media/audio.js';
 import { decodeImage } from './media/image.js';
 import type { ModelManifest } from './repository/manifest.js';
 import { readEntry, scanRepository, type RepositoryEntry } from './repository/repository.js';
+import { chooseEmbeddingModel, chooseModel } from './model-choice.js';
+import { describeError, newSlot, shuttingDown, slotInfo, startLoad, unloadSlot, type ModelSlot, type SlotLifecycle } from './model-slot.js';
 import { abortable } from './runtime/abortable.js';
 import type { Logger } from './runtime/logger.js';
 import type { RuntimeOptions } from './runtime/options.js';
 import type { TensorInput } from './runtime/tensor-batching.js';
-import { bindModel } from './tasks/bind.js';
 import type { CaptionRequest } from './tasks/captioning/index.js';
 import { TASK_KINDS, type ServingOf } from './tasks/registry.js';
 import type { Serving, TaskCall, TaskKind } from './tasks/task-kind.js';
@@ -54,24 +55,7 @@ export interface EngineOptions {
   limits: { maxImagePixels: number; maxAudioSeconds: number };
 }
 
-interface ModelSlot {
-  entry: RepositoryEntry;
-  status: ModelStatus;
-  loadError: string | null;
-  executionProvider: ExecutionProviderName | null;
-  serving?: Serving;
-  loading?: Promise<Serving>;
-  /** Load and unload of one model run one after another, never interleaved. */
-  lifecycle: Promise<void>;
-}
-
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
-
-const shuttingDown = () => new TesseraError('SHUTTING_DOWN', 'The inference engine is shutting down.');
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class Engine {
   private readonly slots = new Map<string, ModelSlot>();
@@ -81,8 +65,12 @@ export class Engine {
 
   private readonly options: EngineOptions;
 
+  private readonly lifecycle: SlotLifecycle;
+
   private constructor(options: EngineOptions) {
     this.options = { ...options, modelsDir: resolve(options.modelsDir) };
+    const { modelsDir, runtime, logger } = this.options;
+    this.lifecycle = { modelsDir, runtime, logger, isClosed: () => this.closed };
   }
 
   /** Scans the repository and starts loading `preload` models in the background. */
@@ -96,13 +84,7 @@ export class Engine {
   }
 
   private addSlot(entry: RepositoryEntry): ModelSlot {
-    const slot: ModelSlot = {
-      entry,
-      status: entry.manifest ? 'UNLOADED' : 'FAILED',
-      loadError: entry.error ?? null,
-      executionProvider: null,
-      lifecycle: Promise.resolve(),
-    };
+    const slot = newSlot(entry);
     if (entry.error) this.options.logger.error({ model: entry.name, reason: entry.error }, `model ${entry.name}: unusable manifest`);
     this.slots.set(entry.name, slot);
     return slot;
@@ -113,7 +95,7 @@ export class Engine {
     for (const name of [...this.awaitingPreload]) {
       const slot = this.slots.get(name)!;
       try {
-        if (!this.closed && slot.status === 'UNLOADED') await this.startLoad(slot, false);
+        if (!this.closed && slot.status === 'UNLOADED') await startLoad(slot, false, this.lifecycle);
       } catch {
         // The slot records the failure; other models keep loading.
       } finally {
@@ -127,31 +109,13 @@ export class Engine {
     return this.preloading;
   }
 
-  private info(slot: ModelSlot): ModelInfo {
-    const manifest = slot.entry.manifest;
-    const fallback = slot.entry.fallback;
-    return {
-      name: slot.entry.name,
-      task: manifest?.task ?? fallback.task,
-      description: manifest ? (manifest.description ?? null) : fallback.description,
-      inputModalities: manifest?.inputModalities ?? fallback.inputModalities,
-      outputModalities: manifest?.outputModalities ?? fallback.outputModalities,
-      status: slot.status,
-      executionProvider: slot.executionProvider,
-      source: manifest?.source ?? fallback.source,
-      license: manifest?.license ?? fallback.license,
-      preload: manifest?.preload ?? false,
-      loadError: slot.loadError,
-    };
-  }
-
   models(): ModelInfo[] {
-    return [...this.slots.values()].map((slot) => this.info(slot));
+    return [...this.slots.values()].map((slot) => slotInfo(slot));
   }
 
   model(name: string): ModelInfo | undefined {
     const slot = this.slots.get(name);
-    return slot ? this.info(slot) : undefined;
+    return slot ? slotInfo(slot) : undefined;
   }
 
   /** The parsed manifest of a model, for wiring that needs its settings or files. */
@@ -159,29 +123,9 @@ export class Engine {
     return this.slots.get(name)?.entry.manifest;
   }
 
-  /**
-   * The model a request for `task` should use: the one named (which must serve that
-   * task), or else the first ready model of the task, then the first that can still load.
-   */
+  /** The model a request for `task` should use: the one named, else the task's default. */
   resolveModel(task: Task, name?: string): ModelInfo {
-    if (name !== undefined) {
-      const slot = this.slots.get(name);
-      if (!slot) throw modelNotFound(name);
-      const info = this.info(slot);
-      if (info.task !== task) {
-        throw badInput(`Model "${name}" serves ${info.task}, not ${task}.`, { model: name, task: info.task, requested: task });
-      }
-      return info;
-    }
-    const candidates = this.models().filter((m) => m.task === task);
-    const pick =
-      candidates.find((m) => m.status === 'READY') ??
-      candidates.find((m) => m.status === 'LOADING' || m.status === 'UNLOADED') ??
-      candidates[0];
-    if (!pick) {
-      throw new TesseraError('MODEL_NOT_FOUND', `No ${task} model is in the model repository.`, { task });
-    }
-    return pick;
+    return chooseModel(this.models(), task, name);
   }
 
   ready(): { ready: boolean; reasons: string[] } {
@@ -210,83 +154,16 @@ export class Engine {
       if (!entry || (!entry.manifest && entry.error?.includes('cannot be read'))) throw modelNotFound(name);
       slot = this.slots.get(name) ?? this.addSlot(entry);
     }
-    if (slot.status !== 'READY') await this.startLoad(slot, true).catch(() => undefined);
-    return this.info(slot);
+    if (slot.status !== 'READY') await startLoad(slot, true, this.lifecycle).catch(() => undefined);
+    return slotInfo(slot);
   }
 
   /** Stops serving a model: waiting requests are cancelled, running ones finish first. */
   async unloadModel(name: string): Promise<ModelInfo> {
     const slot = this.slots.get(name);
     if (!slot) throw modelNotFound(name);
-    const unloading = slot.lifecycle.then(async () => {
-      const serving = slot.serving;
-      slot.serving = undefined;
-      slot.status = 'UNLOADED';
-      slot.loadError = null;
-      slot.executionProvider = null;
-      if (serving) await serving.close(new TesseraError('CANCELLED', `Model "${name}" was unloaded.`), false);
-      this.options.logger.info({ model: name }, `model ${name}: unloaded`);
-    });
-    slot.lifecycle = unloading.catch(() => undefined);
-    await unloading;
-    return this.info(slot);
-  }
-
-  /** Starts loading unless a load is already under way; settles when the model is READY or FAILED. */
-  private startLoad(slot: ModelSlot, reread: boolean): Promise<Serving> {
-    if (slot.loading) return slot.loading;
-    slot.status = 'LOADING';
-    slot.loadError = null;
-    const loading = slot.lifecycle.then(() => this.load(slot, reread));
-    slot.loading = loading;
-    slot.lifecycle = loading.then(
-      () => undefined,
-      () => undefined,
-    );
-    return loading;
-  }
-
-  private async load(slot: ModelSlot, reread: boolean): Promise<Serving> {
-    const name = slot.entry.name;
-    const started = performance.now();
-    try {
-      if (slot.serving) return slot.serving;
-      if (reread) slot.entry = await readEntry(this.options.modelsDir, name);
-      const { entry } = slot;
-      if (!entry.manifest) throw new Error(entry.error ?? 'no manifest');
-      const { runtime, logger } = this.options;
-      const context = { entry: { ...entry, manifest: entry.manifest }, runtime, logger, onCrash: (error: Error) => this.onCrash(slot, error) };
-      const serving = await bindModel<Serving>(TASK_KINDS[entry.manifest.task], context);
-      if (this.closed) {
-        await serving.close(shuttingDown(), true);
-        throw shuttingDown();
-      }
-      slot.serving = serving;
-      slot.status = 'READY';
-      slot.executionProvider = serving.executionProvider;
-      const ms = Math.round(performance.now() - started);
-      logger.info({ model: name, executionProvider: serving.executionProvider, ms }, `model ${name}: ready`);
-      return serving;
-    } catch (error) {
-      slot.status = 'FAILED';
-      slot.loadError = describeError(error);
-      this.options.logger.error({ model: name, reason: slot.loadError }, `model ${name}: failed to load`);
-      throw error;
-    } finally {
-      slot.loading = undefined;
-    }
-  }
-
-  /** A session worker died under a loaded model: nothing it held can be trusted, so fail the model. */
-  private onCrash(slot: ModelSlot, error: Error): void {
-    const serving = slot.serving;
-    if (!serving) return;
-    slot.serving = undefined;
-    slot.status = 'FAILED';
-    slot.loadError = `the session worker died: ${error.message}`;
-    slot.executionProvider = null;
-    this.options.logger.error({ model: slot.entry.name, reason: slot.loadError }, `model ${slot.entry.name}: failed while serving`);
-    void serving.close(new TesseraError('INFERENCE_FAILED', `Model "${slot.entry.name}" failed: ${slot.loadError}`), true);
+    await unloadSlot(slot, this.options.logger);
+    return slotInfo(slot);
   }
 
   /** The serving state of a model for a request, loading it on first use. */
@@ -298,7 +175,7 @@ export class Engine {
         throw new TesseraError('MODEL_LOAD_FAILED', `Model "${name}" failed to load: ${slot.loadError}`, { model: name });
       }
       try {
-        await abortable(this.startLoad(slot, false), signal);
+        await abortable(startLoad(slot, false, this.lifecycle), signal);
       } catch (error) {
         if (error instanceof TesseraError) throw error;
         throw new TesseraError('MODEL_LOAD_FAILED', `Model "${name}" failed to load: ${describeError(error)}`, { model: name });
@@ -371,24 +248,9 @@ export class Engine {
     return TASK_KINDS.ZERO_SHOT_IMAGE_CLASSIFICATION.classify(call, image, labels, options);
   }
 
-  /**
-   * The model that embeds `modality`: the one named (a dual encoder, or a TEXT_EMBEDDING
-   * model for text), else the default dual encoder, else (text only) the default
-   * TEXT_EMBEDDING model. Vectors are comparable only between calls on the same model.
-   */
+  /** The model that embeds `modality`; vectors are comparable only between calls on the same model. */
   embeddingModelFor(modality: EmbeddingModality, name?: string): ModelInfo {
-    if (name !== undefined) {
-      const slot = this.slots.get(name);
-      if (!slot) throw modelNotFound(name);
-      const info = this.info(slot);
-      if (info.task === 'ZERO_SHOT_IMAGE_CLASSIFICATION' || (info.task === 'TEXT_EMBEDDING' && modality === 'TEXT')) return info;
-      const can = modality === 'TEXT' ? 'ZERO_SHOT_IMAGE_CLASSIFICATION or TEXT_EMBEDDING' : 'ZERO_SHOT_IMAGE_CLASSIFICATION';
-      throw badInput(`Model "${name}" serves ${info.task}; ${modality} embeddings need a ${can} model.`, { model: name, task: info.task, modality });
-    }
-    if (modality === 'TEXT' && !this.models().some((m) => m.task === 'ZERO_SHOT_IMAGE_CLASSIFICATION')) {
-      return this.resolveModel('TEXT_EMBEDDING');
-    }
-    return this.resolveModel('ZERO_SHOT_IMAGE_CLASSIFICATION');
+    return chooseEmbeddingModel(this.models(), modality, name);
   }
 
   /** One embedding of exactly one of text or image, L2-normalised unless the model's settings say otherwise. */
