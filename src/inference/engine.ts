@@ -212,33 +212,33 @@ export class Engine {
     };
   }
 
-  recognizeText(model: string | undefined, image: Uint8Array, options: RunOptions = {}): Promise<OcrResult> {
+  async recognizeText(model: string | undefined, image: Uint8Array, options: RunOptions = {}): Promise<OcrResult> {
     return TASK_KINDS.OCR.recognizeText(this.call('OCR', model, options.signal), image, options);
   }
 
-  detectSpeech(model: string | undefined, audio: Uint8Array, options: RunOptions & { threshold?: number } = {}): Promise<VadResult> {
+  async detectSpeech(model: string | undefined, audio: Uint8Array, options: RunOptions & { threshold?: number } = {}): Promise<VadResult> {
     return TASK_KINDS.VAD.detectSpeech(this.call('VAD', model, options.signal), audio, options);
   }
 
   /** Named tensors in, named tensors out, for TENSOR models; see tasks/tensor. */
-  runTensors(model: string, feeds: Record<string, TensorInput>, options: RunOptions = {}): Promise<TensorResult> {
+  async runTensors(model: string, feeds: Record<string, TensorInput>, options: RunOptions = {}): Promise<TensorResult> {
     return TASK_KINDS.TENSOR.runTensors(this.call('TENSOR', model, options.signal), feeds, options);
   }
 
-  generate(model: string | undefined, request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<AsyncIterable<GenerationEvent>> {
+  async generate(model: string | undefined, request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<AsyncIterable<GenerationEvent>> {
     return TASK_KINDS.TEXT_GENERATION.generate(this.call('TEXT_GENERATION', model, options.signal), request, options);
   }
 
   /** Speech to text, cut at the VAD model's speech boundaries when long, or at `options.regions`. */
-  transcribe(model: string | undefined, audio: Uint8Array | SamplesInput, options: TranscribeOptions = {}): Promise<AsyncIterable<TranscriptionEvent>> {
+  async transcribe(model: string | undefined, audio: Uint8Array | SamplesInput, options: TranscribeOptions = {}): Promise<AsyncIterable<TranscriptionEvent>> {
     return TASK_KINDS.SPEECH_RECOGNITION.transcribe(this.call('SPEECH_RECOGNITION', model, options.signal), audio, options);
   }
 
-  classifyImage(model: string | undefined, image: Uint8Array, options: RunOptions & { topK?: number } = {}): Promise<ClassificationResult> {
+  async classifyImage(model: string | undefined, image: Uint8Array, options: RunOptions & { topK?: number } = {}): Promise<ClassificationResult> {
     return TASK_KINDS.IMAGE_CLASSIFICATION.classify(this.call('IMAGE_CLASSIFICATION', model, options.signal), image, options);
   }
 
-  classifyImageZeroShot(
+  async classifyImageZeroShot(
     model: string | undefined,
     image: Uint8Array,
     labels: string[],
@@ -265,7 +265,7 @@ export class Engine {
   }
 
   /** Streams a caption of the image as generation events, batched with concurrent captions of the same model. */
-  captionImage(
+  async captionImage(
     model: string | undefined,
     image: Uint8Array,
     request: CaptionRequest = {},
