@@ -31,9 +31,7 @@ import type {
   EmbeddingInput,
   EmbeddingModality,
   EmbeddingResult,
-  ExecutionProviderName,
   ModelInfo,
-  ModelStatus,
   OcrResult,
   RunOptions,
   SamplesInput,
@@ -191,16 +189,15 @@ export class Engine {
    * Every request's way in: the engine open, the model resolved for the task, not already
    * cancelled; the task's run function gets the rest (media under the limits, the model).
    */
-  private call<T extends Task>(task: T, model: string | undefined, signal: AbortSignal | undefined, info?: ModelInfo): TaskCall<ServingOf<T>> {
+  private call<T extends Task>(task: T, model: string | undefined, signal: AbortSignal | undefined): TaskCall<ServingOf<T>> {
     this.assertOpen();
-    const { name } = info ?? this.resolveModel(task, model);
+    const { name } = this.resolveModel(task, model);
     throwIfAborted(signal);
     const { limits, logger } = this.options;
     return {
       model: name,
       manifest: this.manifest(name),
       logger,
-      signal,
       maxAudioSeconds: limits.maxAudioSeconds,
       decodeImage: (bytes) => decodeImage(bytes, { maxPixels: limits.maxImagePixels }),
       decodeAudio: (bytes, targetSampleRate) => decodeAudio(bytes, { targetSampleRate, maxSeconds: limits.maxAudioSeconds }),
@@ -259,8 +256,8 @@ export class Engine {
     const info = this.embeddingModelFor(modality, model);
     const result =
       info.task === 'TEXT_EMBEDDING'
-        ? await TASK_KINDS.TEXT_EMBEDDING.embed(this.call('TEXT_EMBEDDING', model, options.signal, info), input.text!, options)
-        : await TASK_KINDS.ZERO_SHOT_IMAGE_CLASSIFICATION.embed(this.call('ZERO_SHOT_IMAGE_CLASSIFICATION', model, options.signal, info), input, options);
+        ? await TASK_KINDS.TEXT_EMBEDDING.embed(this.call('TEXT_EMBEDDING', info.name, options.signal), input.text!, options)
+        : await TASK_KINDS.ZERO_SHOT_IMAGE_CLASSIFICATION.embed(this.call('ZERO_SHOT_IMAGE_CLASSIFICATION', info.name, options.signal), input, options);
     return { ...result, model: info.name, dimension: result.vector.length, modality };
   }
 

@@ -44,7 +44,6 @@ export interface TaskCall<S extends Serving> {
   readonly model: string;
   readonly manifest: ModelManifest | undefined;
   readonly logger: Logger;
-  readonly signal: AbortSignal | undefined;
   decodeImage(bytes: Uint8Array): Promise<DecodedImage>;
   decodeAudio(bytes: Uint8Array, sampleRate: number): Promise<DecodedAudio>;
   readonly maxAudioSeconds: number;
