@@ -1,5 +1,5 @@
 /** Small numeric helpers shared by the vision and embedding tasks. */
-import type { ScoredLabel } from './types.js';
+import type { ScoredLabel } from '../../types.js';
 
 export function softmax(logits: ArrayLike<number>): Float32Array {
   let max = -Infinity;
