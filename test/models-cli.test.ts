@@ -321,6 +321,17 @@ describe('models CLI', () => {
       // One hub id pulled under two names says no longer which is meant.
       const carded = entries.find((e) => e.name === 'carded')!;
       expect(resolveModelAlias([...entries, { ...carded, name: 'carded-again' }], 'acme/carded')).toBeUndefined();
+
+      // The engine answers to the hub id wherever it takes a model name.
+      const engine = await openEngine(modelsDir);
+      try {
+        expect(engine.model('acme/carded')?.name).toBe('carded');
+        expect(engine.model('acme/carded')?.hubId).toBe('acme/carded');
+        expect(engine.resolveModel('TENSOR', 'ACME/Carded').name).toBe('carded');
+        expect(engine.model('acme/nothing')).toBeUndefined();
+      } finally {
+        await engine.close();
+      }
     } finally {
       await rm(join(modelsDir, 'carded'), { force: true });
       await rm(elsewhere, { recursive: true, force: true });

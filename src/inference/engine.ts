@@ -14,7 +14,7 @@ import type { GenerationEvent, GenerationRequest } from './generation/types.js';
 import { decodeAudio } from './media/audio.js';
 import { decodeImage } from './media/image.js';
 import type { ModelManifest } from './repository/manifest.js';
-import { readEntry, scanRepository, type RepositoryEntry } from './repository/repository.js';
+import { readEntry, resolveModelAlias, scanRepository, type RepositoryEntry } from './repository/repository.js';
 import { chooseEmbeddingModel, chooseModel } from './model-choice.js';
 import { describeError, newSlot, shuttingDown, slotInfo, startLoad, unloadSlot, type ModelSlot, type SlotLifecycle } from './model-slot.js';
 import { abortable } from './runtime/abortable.js';
@@ -107,23 +107,31 @@ export class Engine {
     return this.preloading;
   }
 
+  /** A model's slot by its folder name or, for a pulled model, its hub id. */
+  private slotFor(name: string): ModelSlot | undefined {
+    const slot = this.slots.get(name);
+    if (slot) return slot;
+    const folder = resolveModelAlias([...this.slots.values()].map((s) => s.entry), name);
+    return folder === undefined ? undefined : this.slots.get(folder);
+  }
+
   models(): ModelInfo[] {
     return [...this.slots.values()].map((slot) => slotInfo(slot));
   }
 
   model(name: string): ModelInfo | undefined {
-    const slot = this.slots.get(name);
+    const slot = this.slotFor(name);
     return slot ? slotInfo(slot) : undefined;
   }
 
   /** The parsed manifest of a model, for wiring that needs its settings or files. */
   manifest(name: string): ModelManifest | undefined {
-    return this.slots.get(name)?.entry.manifest;
+    return this.slotFor(name)?.entry.manifest;
   }
 
   /** The model a request for `task` should use: the one named, else the task's default. */
   resolveModel(task: Task, name?: string): ModelInfo {
-    return chooseModel(this.models(), task, name);
+    return chooseModel(this.models(), task, name === undefined ? undefined : (this.slotFor(name)?.entry.name ?? name));
   }
 
   ready(): { ready: boolean; reasons: string[] } {
@@ -143,7 +151,7 @@ export class Engine {
   /** Loads (or, after a failure, re-reads and retries) a model; the returned info says how it went. */
   async loadModel(name: string): Promise<ModelInfo> {
     this.assertOpen();
-    let slot = this.slots.get(name);
+    let slot = this.slotFor(name);
     if (!slot) {
       // A folder added after start (e.g. by `models pull`) becomes known on first load; the
       // name check keeps a client-supplied name from reaching outside the repository.
@@ -158,7 +166,7 @@ export class Engine {
 
   /** Stops serving a model: waiting requests are cancelled, running ones finish first. */
   async unloadModel(name: string): Promise<ModelInfo> {
-    const slot = this.slots.get(name);
+    const slot = this.slotFor(name);
     if (!slot) throw modelNotFound(name);
     await unloadSlot(slot, this.options.logger);
     return slotInfo(slot);
@@ -247,7 +255,7 @@ export class Engine {
 
   /** The model that embeds `modality`; vectors are comparable only between calls on the same model. */
   embeddingModelFor(modality: EmbeddingModality, name?: string): ModelInfo {
-    return chooseEmbeddingModel(this.models(), modality, name);
+    return chooseEmbeddingModel(this.models(), modality, name === undefined ? undefined : (this.slotFor(name)?.entry.name ?? name));
   }
 
   /** One embedding of exactly one of text or image, L2-normalised unless the model's settings say otherwise. */

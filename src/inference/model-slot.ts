@@ -47,6 +47,8 @@ export function slotInfo(slot: ModelSlot): ModelInfo {
     license: manifest?.license ?? fallback.license,
     preload: manifest?.preload ?? false,
     loadError: slot.loadError,
+    hubId: manifest?.hubId ?? null,
+    batchingUnavailable: manifest?.batchingUnavailable ?? null,
   };
 }
 

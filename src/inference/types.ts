@@ -31,6 +31,10 @@ export interface ModelInfo {
   preload: boolean;
   /** Why the model failed to load, when status is FAILED. */
   loadError: string | null;
+  /** The hub id (`org/name`) a pulled model came from; clients may use it as the model's name. */
+  hubId: string | null;
+  /** Why a generation model runs one request at a time (its graph cannot be batched); null otherwise. */
+  batchingUnavailable: string | null;
 }
 
 /** What every scheduled run reports, for the request history. */

@@ -22,6 +22,11 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
     license: t.exposeString('license'),
     preload: t.exposeBoolean('preload'),
     loadError: t.exposeString('loadError', { nullable: true }),
+    hubId: t.exposeString('hubId', { nullable: true, description: 'The hub id a pulled model came from; accepted wherever a model name is.' }),
+    batchingUnavailable: t.exposeString('batchingUnavailable', {
+      nullable: true,
+      description: 'Why this generation model serves one request at a time (its graph cannot be batched); null when it batches or is not a generation model.',
+    }),
   }),
 });
 
