@@ -4,6 +4,9 @@
  * must read exactly like an id that does not exist.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql, subscribeSse, subscribeWs, wsClient } from './support/client.js';
@@ -104,6 +107,36 @@ describe('authentication', () => {
     }
   });
 
+  it('a key revoked while its graphql-ws connection is open starts no further operation there', async () => {
+    const { key } = await server.app.services.keys.create('short-lived', ['read']);
+    let opened = 0;
+    // Kept open between operations, so the second one runs on the connection the key opened.
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazyCloseTimeout: 60_000,
+      connectionParams: bearer(key),
+      on: { connected: () => opened++ },
+    });
+    const once = async () => {
+      try {
+        for await (const result of subscribeWs(client, ModelsDocument, {})) return result;
+      } catch (errors) {
+        return { errors } as never;
+      }
+    };
+    try {
+      expect((await once())?.data?.models.length).toBeGreaterThan(0);
+      await server.app.services.keys.revoke('short-lived');
+      const after = (await once()) as { errors: { extensions?: { code?: string } }[] };
+      expect(after.errors[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(opened).toBe(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('GET /artifacts/:id without a valid key is 401', async () => {
     for (const headers of [{}, bearer(GARBAGE), bearer(keys.gone)]) {
       const response = await fetch(`${server.url}/artifacts/${MISSING_ARTIFACT}`, { headers });
@@ -165,7 +198,8 @@ describe('scopes', () => {
   });
 
   it('an infer key cannot load or unload models; an admin can', async () => {
-    for (const document of [LoadModelDocument, UnloadModelDocument]) {
+    const adminOnly: TypedDocumentNode<unknown, { name: string }>[] = [LoadModelDocument, UnloadModelDocument];
+    for (const document of adminOnly) {
       const refused = await gql(server.graphqlUrl, document, { name: 'tiny-lm' }, as('alice'));
       expect(refused.status).toBe(403);
       expect(codeOf(refused.body)).toBe('FORBIDDEN');
@@ -202,7 +236,8 @@ describe('tenancy', () => {
       const { body } = await gql(server.graphqlUrl, RequestByIdDocument, { id: aliceRequest }, as(who));
       expect(body.data?.request?.id).toBe(aliceRequest);
     }
-    for (const document of [RequestByIdDocument, NodeByIdDocument, CancelRequestDocument]) {
+    const byId: TypedDocumentNode<unknown, { id: string }>[] = [RequestByIdDocument, NodeByIdDocument, CancelRequestDocument];
+    for (const document of byId) {
       const other = await gql(server.graphqlUrl, document, { id: aliceRequest }, as('bob'));
       const missing = await gql(server.graphqlUrl, document, { id: MISSING_REQUEST }, as('bob'));
       expect(other.status).toBe(missing.status);
