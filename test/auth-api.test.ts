@@ -129,7 +129,7 @@ describe('authentication', () => {
     try {
       expect((await once())?.data?.models.length).toBeGreaterThan(0);
       await server.app.services.keys.revoke('short-lived');
-      const after = (await once()) as { errors: { extensions?: { code?: string } }[] };
+      const after = (await once()) as unknown as { errors: { extensions?: { code?: string } }[] };
       expect(after.errors[0].extensions?.code).toBe('UNAUTHENTICATED');
       expect(opened).toBe(1);
     } finally {
