@@ -137,6 +137,13 @@ describe('authentication', () => {
     }
   });
 
+  it('health checks and the GraphiQL page open without a key (the page takes one in its headers)', async () => {
+    expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    const page = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+  });
+
   it('GET /artifacts/:id without a valid key is 401', async () => {
     for (const headers of [{}, bearer(GARBAGE), bearer(keys.gone)]) {
       const response = await fetch(`${server.url}/artifacts/${MISSING_ARTIFACT}`, { headers });
