@@ -20,7 +20,16 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback by default: `npm start` on a laptop serves only that laptop, so it needs no key.
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Default: required unless HOST is loopback only (see resolveAuth). */
+  AUTH: z.enum(['required', 'off']).optional(),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(1200),
+  TOKENS_PER_MINUTE: positiveInt.default(200_000),
+  REDIS_URL: z
+    .string()
+    .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://')
+    .optional(),
   DATABASE_URL: z
     .string()
     .default('file:./data/tessera.db')
@@ -44,7 +53,18 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
 });
 
-export type Config = z.output<typeof schema>;
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+const resolved = schema.transform((config) => ({
+  ...config,
+  AUTH: config.AUTH ?? (isLoopbackHost(config.HOST) ? 'off' : 'required'),
+}));
+
+export type Config = z.output<typeof resolved>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string>>;
 
 export class ConfigError extends Error {
@@ -60,7 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((key) => [key, env[key] === '' ? undefined : env[key]])
       .filter(([, value]) => value !== undefined),
   );
-  const parsed = schema.safeParse(known);
+  const parsed = resolved.safeParse(known);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

@@ -6,6 +6,10 @@ import type { ArtifactStore } from '../db/artifact-store.js';
 import type { CollectionStore } from '../search/collection-store.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import type { Logger } from '../logger.js';
+import type { KeyStore } from '../auth/key-store.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
+import type { KeyLimits } from '../limits/key-limits.js';
 
 /** Long-lived services shared by every operation. */
 export interface Services {
@@ -17,11 +21,21 @@ export interface Services {
   collections: CollectionStore;
   runs: RunRegistry;
   logger: Logger;
+  keys: KeyStore;
+  authenticator: Authenticator;
+  /** Per-key budgets; the generation path charges tokens with `limits.consumeTokens(principal.keyId, n)`. */
+  limits: KeyLimits;
 }
 
-/** What each resolver sees: the services plus this operation's id, logger and cancellation. */
+/**
+ * What each resolver sees: the services plus this operation's id, logger and cancellation.
+ * `requests`, `artifacts` and `collections` are bound to the principal's tenant: they create
+ * rows as the caller's and read only the caller's (everyone's, for an admin).
+ */
 export interface Context extends Services {
   requestId: string;
+  /** Who is calling; the implicit admin when AUTH=off. */
+  principal: Principal;
   /** Aborted when the client goes away (HTTP request aborted, WebSocket closed). */
   signal: AbortSignal;
 }

@@ -7,10 +7,13 @@ import { GraphQLError } from 'graphql';
 import { isTesseraError, TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-function codedError(original: TesseraError, path?: readonly (string | number)[]): GraphQLError {
+/** A coded error as clients see it; a `retryAfter` detail (seconds) also becomes the Retry-After header. */
+export function codedError(original: TesseraError, path?: readonly (string | number)[]): GraphQLError {
+  const retryAfter = original.details?.retryAfter;
+  const headers = typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : undefined;
   return new GraphQLError(original.message, {
     path,
-    extensions: { code: original.code, http: { status: original.httpStatus }, ...(original.details ?? {}) },
+    extensions: { code: original.code, http: { status: original.httpStatus, ...(headers ? { headers } : {}) }, ...(original.details ?? {}) },
   });
 }
 

@@ -8,6 +8,8 @@ import type { Services } from '../schema/context.js';
 import type { TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';
+import { tenantOf } from '../auth/principal.js';
+import { isTesseraError } from '../errors.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -59,7 +61,15 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
 }
 
 async function serveArtifact(services: Services, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const artifact = await services.artifacts.get(id);
+  let principal;
+  try {
+    principal = await services.authenticator.authenticate(req.headers.authorization);
+  } catch (error) {
+    if (!isTesseraError(error)) throw error;
+    return sendJson(res, error.httpStatus, { errors: [{ message: error.message, extensions: { code: error.code } }] }, { 'www-authenticate': 'Bearer' });
+  }
+  // Another key's artifact answers exactly like a missing one.
+  const artifact = await services.artifacts.get(id, tenantOf(principal));
   if (!artifact) return sendJson(res, 404, { error: `no artifact ${id}` });
   if (req.headers['if-none-match'] === `"${artifact.id}"`) {
     res.writeHead(304);
@@ -69,8 +79,8 @@ async function serveArtifact(services: Services, req: IncomingMessage, res: Serv
     'content-type': artifact.contentType,
     'content-length': String(artifact.byteSize),
     etag: `"${artifact.id}"`,
-    // Content-addressed: the bytes behind an id never change.
-    'cache-control': 'public, max-age=31536000, immutable',
+    // Content-addressed: the bytes behind an id never change. Behind keys, no shared cache may keep them.
+    'cache-control': `${services.config.AUTH === 'required' ? 'private' : 'public'}, max-age=31536000, immutable`,
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') return void res.end();

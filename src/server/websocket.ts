@@ -7,8 +7,13 @@ import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { markParseFailed } from './errors.js';
 import type { TesseraYoga } from './yoga.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { isTesseraError } from '../errors.js';
+import { codedError, markParseFailed } from './errors.js';
+
+/** graphql-ws's own "Unauthorized" close code, used here for a connection_init without a valid key. */
+const UNAUTHORIZED_CLOSE = 4401;
 
 export interface WebSocketEndpoint {
   /**
@@ -23,7 +28,12 @@ interface ConnectionState {
   subscriptions: Record<string, unknown>;
 }
 
-export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/graphql'): WebSocketEndpoint {
+function authorizationParam(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === 'string' ? value : null;
+}
+
+export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authenticator: Authenticator, path = '/graphql'): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true });
   const socketSignals = new WeakMap<WebSocket, AbortController>();
   const connections = new Set<ConnectionState>();
@@ -51,7 +61,14 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
 
   const cleanup = useServer(
     {
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
+        try {
+          await authenticator.authenticate(authorizationParam(ctx.connectionParams));
+        } catch (error) {
+          if (!isTesseraError(error)) throw error;
+          ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `${error.code}: ${error.message}`.slice(0, 120));
+          return false;
+        }
         connections.add(ctx);
         return true;
       },
@@ -68,6 +85,8 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
           params,
           socketSignal: socketSignals.get(ctx.extra.socket)?.signal,
           socketRequestId: randomUUID(),
+          // Authenticated again for every operation, so a key revoked mid-connection stops working.
+          connectionAuthorization: authorizationParam(ctx.connectionParams),
         });
         let document: ReturnType<typeof parse>;
         try {
@@ -78,12 +97,21 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // An `error` message for this operation; the connection and its other operations go on.
+          if (isTesseraError(error)) return [codedError(error)];
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies RootValue,
         };
         return args;

@@ -3,17 +3,21 @@ import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../schema/context.js';
 import { createMaskError } from './errors.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
+import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
 
-export interface ServerContext {
+export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
   socketSignal?: AbortSignal;
   socketRequestId?: string;
 }
 
-export type TesseraYoga = YogaServerInstance<ServerContext, Context>;
+/** The context before useAuth adds the principal and binds the stores to its tenant. */
+type UnauthenticatedContext = Omit<Context, 'principal'>;
+
+export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
 export function createTesseraYoga(services: Services): TesseraYoga {
-  return createYoga<ServerContext, Context>({
+  return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     graphiql: services.config.GRAPHIQL
@@ -22,8 +26,8 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation()],
-    context: ({ request, socketSignal, socketRequestId }): Context => {
+    plugins: [useRequestId(), useExecutionCancellation(), useAuth()],
+    context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
         ...services,
