@@ -2,6 +2,7 @@ import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'g
 import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../schema/context.js';
 import { createMaskError } from './errors.js';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 
 export interface ServerContext {
@@ -16,9 +17,8 @@ export function createTesseraYoga(services: Services): TesseraYoga {
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    graphiql: services.config.GRAPHIQL
-      ? { title: 'Tessera', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY }
-      : false,
+    graphiql: services.config.GRAPHIQL ? graphiqlOptions : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
@@ -34,19 +34,3 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     },
   });
 }
-
-const DEFAULT_QUERY = `# Tessera: multimodal inference over GraphQL.
-# Try the models, then stream a generation (subscriptions run over WebSocket here).
-
-query Models {
-  models { name task status executionProvider source license }
-}
-
-subscription Generate {
-  generate(input: { prompt: "Once upon a time", maxTokens: 40 }) {
-    __typename
-    ... on GenerationToken { text index }
-    ... on GenerationCompleted { finishReason text timings { timeToFirstTokenMs tokensPerSecond } }
-  }
-}
-`;
