@@ -3,6 +3,7 @@ import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../schema/context.js';
 import { createMaskError } from './errors.js';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
+import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 
 export interface ServerContext {
@@ -10,6 +11,12 @@ export interface ServerContext {
   socketSignal?: AbortSignal;
   socketRequestId?: string;
 }
+
+/**
+ * graphql-sse's single-connection mode (one event stream, operations sent beside it) lives here;
+ * `/graphql` itself answers SSE in the distinct-connections mode.
+ */
+export const SSE_ENDPOINT = '/graphql/stream';
 
 export type TesseraYoga = YogaServerInstance<ServerContext, Context>;
 
@@ -22,7 +29,7 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation()],
+    plugins: [useRequestId(), useExecutionCancellation(), useGraphQLSSEStream({ endpoint: SSE_ENDPOINT })],
     context: ({ request, socketSignal, socketRequestId }): Context => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
