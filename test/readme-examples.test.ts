@@ -52,6 +52,15 @@ async function folderWith(example: MarkdownExample): Promise<string> {
   return dir;
 }
 
+/** Inside the repository, so the example's imports resolve from node_modules as a reader's would. */
+function scriptFile(example: MarkdownExample): string {
+  const dir = path.resolve('test/artifacts/examples');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${example.where.replace(/[^\w]+/g, '-')}.mts`);
+  writeFileSync(file, pointedAtServer(example.code));
+  return file;
+}
+
 /** One operation at a time: a block may hold several anonymous ones. */
 function operations(document: DocumentNode): DocumentNode[] {
   const fragments = document.definitions.filter((definition) => definition.kind === 'FragmentDefinition');
@@ -97,12 +106,17 @@ describe('examples in the README and docs/', () => {
     }
   });
 
+  it('TypeScript examples compile under strict', async () => {
+    const written = scripts.map((example) => scriptFile(example));
+    const tsc = path.resolve('node_modules/typescript/bin/tsc');
+    const options = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node'];
+    await run(process.execPath, [tsc, ...options, ...written], { timeout: 120_000 }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc: ${error.stdout ?? error}`);
+    });
+  }, 120_000);
+
   it.each(scripts.map((example) => [example.where, example] as const))('TypeScript at %s runs to its end', async (_where, example) => {
-    // Inside the repository, so its imports resolve from node_modules as a reader's would.
-    const dir = path.resolve('test/artifacts/examples');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${example.where.replace(/[^\w]+/g, '-')}.mts`);
-    writeFileSync(file, pointedAtServer(example.code));
+    const file = scriptFile(example);
     const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
     const { stdout } = await run(process.execPath, ['--import', tsx, file], { cwd: await folderWith(example), timeout: 60_000 });
     expect(stdout.length).toBeGreaterThan(0);

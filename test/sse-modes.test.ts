@@ -76,6 +76,7 @@ describe.each(modes)('graphql-sse, $name', ({ path, singleConnection }) => {
     expect(kinds[0]).toBe('GenerationStarted');
     expect(kinds.filter((kind) => kind === 'GenerationToken')).toHaveLength(12);
     expect(kinds.at(-1)).toBe('GenerationCompleted');
+    expect(kinds.filter((kind) => kind === 'GenerationCompleted')).toHaveLength(1);
     const tokens = events.filter((event) => event.generate.__typename === 'GenerationToken').map((event) => event.generate.text).join('');
     expect(events.at(-1)!.generate.text).toBe(tokens);
     expect(await requestStatus(client, events[0]!.generate.requestId!)).toBe('COMPLETED');
@@ -99,5 +100,36 @@ describe.each(modes)('graphql-sse, $name', ({ path, singleConnection }) => {
     }
     expect(requestId).toBeDefined();
     await expect.poll(() => requestStatus(client, requestId!), { timeout: 30_000 }).toBe('CANCELLED');
+  });
+});
+
+/**
+ * What ends a subscription's HTTP stream, read off the wire: the final event is sent once and
+ * then only the transport's terminator follows, with no result repeated (issue 17, item 8: a
+ * client that shows GenerationCompleted twice repeats it itself).
+ */
+describe('the end of a streamed subscription on the wire', () => {
+  function streamed(accept: string): Promise<Response> {
+    return fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query: GENERATE, variables: { prompt: 'Once upon a time', maxTokens: 5 } }),
+    });
+  }
+
+  it('over SSE: GenerationCompleted once, then only `complete`', async () => {
+    const response = await streamed('text/event-stream');
+    expect(response.status).toBe(200);
+    const events = (await response.text()).split('\n\n').filter((block) => block.startsWith('event:'));
+    const completed = events.findIndex((block) => block.includes('"GenerationCompleted"'));
+    expect(events.filter((block) => block.includes('"GenerationCompleted"'))).toHaveLength(1);
+    expect(events.slice(completed + 1)).toEqual(['event: complete\ndata:']);
+  });
+
+  it('a client that accepts multipart/mixed and SSE gets SSE; multipart/mixed alone is refused for subscriptions', async () => {
+    const both = await streamed('multipart/mixed, text/event-stream');
+    expect(both.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await both.body?.cancel();
+    expect((await streamed('multipart/mixed')).status).toBe(406);
   });
 });
