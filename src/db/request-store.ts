@@ -7,7 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
-import type { DatabaseKind } from './database.js';
+import type { DatabaseKind } from './kind.js';
 
 export type RequestRow = InferenceRequest;
 export type RequestStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';

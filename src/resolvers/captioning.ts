@@ -3,7 +3,7 @@
  * model checked, then the caption streams through the same run machinery as generation
  * (persisted row, replayable events for requestEvents, final state written once).
  */
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import type { CaptionRequest } from '../inference/tasks/captioning/index.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 import { startRun, streamRun, untilCompleted, type GenerateTextPayloadShape, type GenerationEventShape } from './generation.js';

@@ -2,8 +2,8 @@
  * Collections over GraphQL: validate, store the images, persist one request per call that
  * embeds anything, embed through the engine, and hand the vectors to the CollectionStore.
  */
-import type { Context } from '../schema/context.js';
-import type { CollectionResultShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { CollectionResultShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import type { EmbeddingModality } from '../inference/types.js';
 import { embeddingModality } from '../inference/tasks/vision/validate.js';

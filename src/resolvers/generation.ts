@@ -4,14 +4,14 @@
  * Subscribers (the one that asked, and any that attach with requestEvents) only read the log,
  * so a subscriber leaving can cancel the work without racing its persistence.
  */
-import type { Context } from '../schema/context.js';
-import type { FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { FinishReason, GenerationResultShape, GenerationTimingsShape, UsageShape } from '../contracts/results.js';
 import type { NewRequest, RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import type { GenerationEvent, GenerationRequest } from '../inference/generation/types.js';
 import { badInput, cancelled, isTesseraError, TesseraError } from '../errors.js';
 import { settleFailure } from './record-run.js';
-import { generationOutcome } from './generation-outcome.js';
+import { generationOutcome } from '../contracts/generation-outcome.js';
 
 export interface StartedEvent {
   kind: 'started';

@@ -4,8 +4,8 @@
  * log. Like generation, the pump belongs to the request, so a subscriber leaving cancels the
  * work without racing its persistence.
  */
-import type { Context } from '../schema/context.js';
-import type { PipelineResultShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { PipelineResultShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import { badInput, cancelled, isTesseraError, TesseraError } from '../errors.js';

@@ -2,7 +2,7 @@
  * The one path every inference takes from a resolver: persist the request, register it as
  * running, delegate to the engine, and write the final state whichever way the work ends.
  */
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import type { NewRequest, RequestOutcome, RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import { isCancellation, isTesseraError, TesseraError } from '../errors.js';

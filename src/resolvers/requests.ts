@@ -1,4 +1,4 @@
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import type { RequestFilter } from '../db/request-store.js';
 import { badInput, TesseraError } from '../errors.js';
 

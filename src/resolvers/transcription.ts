@@ -3,8 +3,8 @@
  * row, feeds the engine's events into the run's replayable log and writes the final state.
  * Subscribers only read the log, so one leaving cancels the work without racing persistence.
  */
-import type { Context } from '../schema/context.js';
-import type { TranscriptionResultShape, TranscriptionTimingsShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { TranscriptionResultShape, TranscriptionTimingsShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import type { ActiveRun } from '../runs/run-registry.js';
 import type { TranscriptionEvent, TranscriptSegment } from '../inference/types.js';

@@ -1,5 +1,5 @@
-import type { Context } from '../schema/context.js';
-import type { SpeechDetectionShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { SpeechDetectionShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import { badInput } from '../errors.js';
 import { recordRun } from './record-run.js';

@@ -1,5 +1,5 @@
-import type { Context } from '../schema/context.js';
-import type { ClassificationShape, EmbeddingShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { ClassificationShape, EmbeddingShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import { checkLabels, checkTemplate, checkTopK, embeddingModality } from '../inference/tasks/vision/validate.js';
 import type { ClassificationResult, RunOptions, Task } from '../inference/types.js';

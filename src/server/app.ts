@@ -15,7 +15,7 @@ import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
 import { RunRegistry } from '../runs/run-registry.js';
 import { Engine } from '../inference/engine.js';
-import type { Services } from '../schema/context.js';
+import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
 import { attachWebSocket } from './websocket.js';

@@ -5,7 +5,7 @@
  */
 import { decodeAudio } from '../../inference/media/audio.js';
 import type { SpeechSegment, TranscriptionEvent, TranscriptSegment, TranscriptionStats } from '../../inference/types.js';
-import type { TranscriptionResultShape } from '../../schema/results.js';
+import type { TranscriptionResultShape } from '../../contracts/results.js';
 import type { PipelineStepEvent, PlannedStep } from '../types.js';
 import { mediaRecord, type PipelineData, type StepEnv, type StepKind, type StepResult } from './step.js';
 

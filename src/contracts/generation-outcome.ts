@@ -5,7 +5,7 @@
  */
 import type { RequestOutcome } from '../db/request-store.js';
 import type { GenerationEvent } from '../inference/generation/types.js';
-import type { CaptionResultShape, GenerationResultShape } from '../schema/results.js';
+import type { CaptionResultShape, GenerationResultShape } from './results.js';
 
 type Completed = Extract<GenerationEvent, { type: 'completed' }>;
 
