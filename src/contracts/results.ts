@@ -34,12 +34,23 @@ export interface GenerationTimingsShape {
   tokensPerSecond: number | null;
 }
 
+/** One generated token as the row keeps it for replay. */
+export interface StoredToken {
+  index: number;
+  tokenId: number;
+  text: string;
+  logprob: number | null;
+  topLogprobs: { tokenId: number; text: string; logprob: number }[] | null;
+}
+
 export interface GenerationResultShape {
   kind: 'generation';
   text: string;
   finishReason: FinishReason;
   usage: UsageShape;
   timings: GenerationTimingsShape;
+  /** Every token as streamed; absent in rows written before tokens were kept, and in pipeline steps. */
+  tokens?: StoredToken[];
 }
 
 /** captionImage and captionImageText: the caption and how its decoding went. */

@@ -143,6 +143,11 @@ export class RequestStore {
     return this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
   }
 
+  /** Removes a request that was refused before it was accepted; a row already final stays. */
+  async discard(id: string): Promise<void> {
+    await this.prisma.inferenceRequest.deleteMany({ where: { id, status: { in: ACTIVE_STATUSES } } });
+  }
+
   /** At start: whatever a crash left active ended without us; say so instead of leaving it "running". */
   async recoverInterrupted(): Promise<number> {
     const { count } = await this.prisma.inferenceRequest.updateMany({

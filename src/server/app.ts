@@ -13,7 +13,7 @@ import { openDatabase } from '../db/database.js';
 import { RequestStore } from '../db/request-store.js';
 import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
-import { RunRegistry } from '../runs/run-registry.js';
+import { RunService } from '../runs/run-service.js';
 import { Engine } from '../inference/engine.js';
 import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
@@ -58,7 +58,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
     requests,
     artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
     collections: await CollectionStore.open(db),
-    runs: new RunRegistry(),
+    runs: new RunService(requests, logger),
     logger,
   };
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
