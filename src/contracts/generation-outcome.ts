@@ -34,6 +34,7 @@ export function generationOutcome(
     completionTokens: event.usage.completionTokens,
     queueMs: event.timings.queueMs,
     computeMs: event.timings.computeMs,
+    batchSize: event.timings.batchSize,
     firstOutputAt,
   };
   return { stored, outcome };

@@ -69,14 +69,19 @@ export class RunService {
    */
   async open<E>(spec: RunSpec, pending: PendingRun, follow: Follow): Promise<OpenRun<E>> {
     const step = 'parent' in follow;
-    if (this.registry.isClosing && !step) throw new TesseraError('SHUTTING_DOWN', 'The server is shutting down and accepts no new work.');
+    const refuse = (error: TesseraError) => {
+      // Whatever the engine prepared against this run stops with it.
+      pending.controller.abort(error);
+      return error;
+    };
+    if (this.registry.isClosing && !step) throw refuse(new TesseraError('SHUTTING_DOWN', 'The server is shutting down and accepts no new work.'));
     const row = await this.requests.create(spec);
     let run: ActiveRun<E>;
     try {
       run = step ? this.registry.startStep<E>(row.id, follow.parent, pending.controller) : this.registry.start<E>(row.id, follow.client, pending.controller);
     } catch (error) {
       await this.requests.discard(row.id);
-      throw error;
+      throw refuse(error as TesseraError);
     }
     this.notify('created', row);
     pending.bind((at) => {
