@@ -10,7 +10,7 @@
  * replicas answers `registry.get` / `registry.cancel` for runs that are not local.
  */
 import type { NewRequest, RequestOutcome, RequestRow, RequestStore } from '../db/request-store.js';
-import { cancelled, TesseraError } from '../errors.js';
+import { cancelled, isTesseraError, TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { asFailure, REFUSAL_CODES } from './failure.js';
 import type { RunObserver } from './observer.js';
@@ -116,7 +116,8 @@ export class RunService {
       await this.settle(row, pending, { status: statusOf(failure), error: failure, outcome: pending.partial }).catch((e: unknown) =>
         this.logger.error({ err: e, id: row.id }, 'could not record the failure'),
       );
-      throw failure;
+      // An unexpected error reaches the GraphQL layer as it is, to be masked there like any other.
+      throw isTesseraError(error) || failure.code === 'CANCELLED' ? failure : error;
     } finally {
       run.end();
     }
