@@ -93,7 +93,7 @@ export async function addToCollection(ctx: Context, input: { collection: string;
   for (const item of input.items) prepared.push(await prepare(ctx, item));
   const spec = requestSpec(ctx, collection, prepared, { operation: 'ADD', items: prepared.length });
   const { value, request } = await ctx.runs.unary(spec, { client: ctx.signal }, async (run) => {
-    const vectors = await embedAll(ctx, collection, prepared, { signal: run.signal, onStart: run.onStart });
+    const vectors = await embedAll(ctx, collection, prepared, run);
     const rows = await ctx.collections.addItems(
       collection,
       prepared.map((item, i) => ({
@@ -134,7 +134,7 @@ export async function searchCollection(
   const prepared = await prepare(ctx, query);
   const spec = requestSpec(ctx, collection, [prepared], { operation: 'SEARCH', k, modality: options.modality });
   const { value, request } = await ctx.runs.unary(spec, { client: ctx.signal }, async (run) => {
-    const [vector] = await embedAll(ctx, collection, [prepared], { signal: run.signal, onStart: run.onStart });
+    const [vector] = await embedAll(ctx, collection, [prepared], run);
     const hits = await ctx.collections.search(collection, vector, options);
     const result: CollectionResultShape = {
       kind: 'collection',

@@ -23,7 +23,7 @@ export async function recognizeText(
     },
     { client: ctx.signal },
     async (run) => {
-      const { stats, ...result } = await ctx.engine.recognizeText(model.name, media.bytes, { signal: run.signal, onStart: run.onStart });
+      const { stats, ...result } = await ctx.engine.recognizeText(model.name, media.bytes, run);
       const stored: OcrResultShape = { kind: 'ocr', ...result };
       return { value: result, outcome: { ...stats, outputText: result.text, result: stored } };
     },

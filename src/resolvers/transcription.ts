@@ -24,7 +24,7 @@ async function begin(ctx: Context, input: TranscribeInputValue) {
   const model = ctx.engine.resolveModel('SPEECH_RECOGNITION', input.model ?? undefined);
   const media = await resolveMedia(ctx, input.audio, 'audio');
   const pending = ctx.runs.prepare();
-  const events = await ctx.engine.transcribe(model.name, media.bytes, { language, signal: pending.signal, onStart: () => pending.onStart() });
+  const events = await ctx.engine.transcribe(model.name, media.bytes, { language, signal: pending.signal, onStart: pending.onStart });
   const spec = {
     task: 'SPEECH_RECOGNITION',
     model: model.name,

@@ -30,7 +30,7 @@ async function classify(
     { task, model: model.name, parameters, inputModalities: ['IMAGE'], inputArtifactIds: [media.artifact.id] },
     { client: ctx.signal },
     async (active) => {
-      const { stats, labels } = await run(model.name, media.bytes, { signal: active.signal, onStart: active.onStart });
+      const { stats, labels } = await run(model.name, media.bytes, active);
       const stored: ClassificationShape = { kind: 'classification', labels };
       return { value: labels, outcome: { ...stats, outputText: labels[0]?.label ?? null, result: stored } };
     },
@@ -80,7 +80,7 @@ export async function embed(
     { client: ctx.signal },
     async (active) => {
       const embedInput = media ? { image: media.bytes } : { text: input.text! };
-      const { stats, vector, dimension } = await ctx.engine.embed(model.name, embedInput, { signal: active.signal, onStart: active.onStart });
+      const { stats, vector, dimension } = await ctx.engine.embed(model.name, embedInput, active);
       const result: Omit<EmbeddingShape, 'kind'> = { vector: Array.from(vector), dimension, modality };
       return { value: result, outcome: { ...stats, result: { kind: 'embedding', ...result } satisfies EmbeddingShape } };
     },

@@ -7,15 +7,13 @@ import type { RequestOutcome } from '../db/request-store.js';
 
 export class PendingRun {
   readonly controller = new AbortController();
+  /** An own field, not a getter, so a run can be spread into the engine's options. */
+  readonly signal: AbortSignal = this.controller.signal;
   private startedAt: Date | null = null;
   private markRunning: ((at: Date) => void) | null = null;
   private progress: RequestOutcome = {};
   /** Set by the run service when the final state is written, so it is written once. */
   settled = false;
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
 
   /** Whether the work left the queue; a refusal can only come before. */
   get started(): boolean {
