@@ -7,7 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
-import type { DatabaseKind } from './database.js';
+import type { DatabaseKind } from './kind.js';
 import { ownedBy, SYSTEM_TENANT, type Tenant } from './tenant.js';
 
 export type RequestRow = InferenceRequest;
@@ -151,6 +151,11 @@ export class RequestStore {
       });
     }
     return this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
+  }
+
+  /** Removes a request that was refused before it was accepted; a row already final stays. */
+  async discard(id: string): Promise<void> {
+    await this.prisma.inferenceRequest.deleteMany({ where: { id, status: { in: ACTIVE_STATUSES } } });
   }
 
   /** At start: whatever a crash left active ended without us; say so instead of leaving it "running". */

@@ -1,16 +1,8 @@
 import { builder } from './builder.js';
 import { InferenceRequestRef } from './request.js';
 import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
-import {
-  generateEvents,
-  generateText,
-  requestEvents,
-  type CompletedEvent,
-  type GenerationEventShape,
-  type GenerateTextPayloadShape,
-  type StartedEvent,
-  type TokenEvent,
-} from '../resolvers/generation.js';
+import { generateEvents, generateText, requestEvents } from '../resolvers/generation.js';
+import type { CompletedEvent, GenerationEventShape, GenerateTextPayloadShape, StartedEvent, TokenEvent } from '../contracts/events.js';
 
 const ChatRoleEnum = builder.enumType('ChatRole', { values: ['system', 'user', 'assistant'] as const });
 

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Services } from '../schema/context.js';
+import type { Services } from '../contracts/context.js';
 import { SSE_ENDPOINT, type TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';

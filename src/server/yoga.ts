@@ -1,6 +1,6 @@
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
-import type { Context, Services } from '../schema/context.js';
+import type { Context, Services } from '../contracts/context.js';
 import { createMaskError } from './errors.js';
 import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
