@@ -43,6 +43,7 @@ export class RunService {
     private readonly logger: Logger,
     private readonly registry = new RunRegistry(),
     readonly observers: RunObserver[] = [],
+    private readonly origin: Record<string, unknown> = {},
   ) {}
 
   /**
@@ -51,7 +52,15 @@ export class RunService {
    * else's request reads exactly like one that does not exist. Live runs and observers are shared.
    */
   for(tenant: Tenant): RunService {
-    return new RunService(this.requests.for(tenant), this.logger, this.registry, this.observers);
+    return new RunService(this.requests.for(tenant), this.logger, this.registry, this.observers, this.origin);
+  }
+
+  /**
+   * The same lifecycle for requests that came through another API (`{ api: 'openai' }`): each
+   * row's parameters carry the mark, so the history tells which front door a request used.
+   */
+  through(api: string): RunService {
+    return new RunService(this.requests, this.logger, this.registry, this.observers, { ...this.origin, api });
   }
 
   get isClosing(): boolean {
@@ -84,7 +93,7 @@ export class RunService {
       return error;
     };
     if (this.registry.isClosing && !step) throw refuse(new TesseraError('SHUTTING_DOWN', 'The server is shutting down and accepts no new work.'));
-    const row = await this.requests.create(spec);
+    const row = await this.requests.create({ ...spec, parameters: { ...spec.parameters, ...this.origin } });
     let run: ActiveRun<E>;
     try {
       run = step ? this.registry.startStep<E>(row.id, follow.parent, pending.controller) : this.registry.start<E>(row.id, follow.client, pending.controller);

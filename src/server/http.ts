@@ -1,5 +1,6 @@
 /**
- * The HTTP front door: health, artifacts, the web console, and GraphQL through yoga.
+ * The HTTP front door: health, artifacts, the web console, GraphQL through yoga, and the
+ * OpenAI-compatible API under /v1.
  * Body size is refused here, before yoga reads a byte, from Content-Length.
  */
 import { createReadStream } from 'node:fs';
@@ -10,6 +11,7 @@ import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
+import { createOpenAiHandler, OPENAI_PREFIX } from '../openai/router.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -23,6 +25,7 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
 export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
+  const openai = createOpenAiHandler(services);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -32,6 +35,7 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
+      if (pathname.startsWith(OPENAI_PREFIX)) return await openai(req, res, pathname);
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
       if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
         if (req.method === 'POST') {

@@ -1,0 +1,53 @@
+/**
+ * `n` choices as n generations through the GraphQL resolvers' own path (so each is a request
+ * row with its lifecycle), started together so the engine batches them. Every choice is
+ * started — validated, row written, first event read — before the caller answers, so a
+ * refusal is still an HTTP error rather than a broken stream; leaving early cancels them all.
+ */
+import type { Context } from '../../contracts/context.js';
+import type { GenerationEventShape } from '../../contracts/events.js';
+import type { GenerationRequest } from '../../inference/generation/types.js';
+import { generateEvents } from '../../resolvers/generation.js';
+
+export interface ChoiceEvent {
+  index: number;
+  event: GenerationEventShape;
+}
+
+type Choice = AsyncGenerator<GenerationEventShape>;
+
+async function* merge(choices: Choice[], firsts: GenerationEventShape[]): AsyncGenerator<ChoiceEvent> {
+  for (const [index, event] of firsts.entries()) yield { index, event };
+  const next = (index: number) => choices[index]!.next().then((result) => ({ index, result }));
+  const pending = new Map(choices.map((_, index) => [index, next(index)]));
+  while (pending.size > 0) {
+    const { index, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(index);
+      continue;
+    }
+    pending.set(index, next(index));
+    yield { index, event: result.value };
+  }
+}
+
+/** Ends every choice; a choice still running is cancelled (its row CANCELLED) and its end awaited. */
+const closeAll = (choices: Choice[]) => Promise.allSettled(choices.map((choice) => choice.return(undefined)));
+
+export async function startChoices(ctx: Context, model: string, requests: GenerationRequest[]): Promise<AsyncGenerator<ChoiceEvent>> {
+  const choices = requests.map((request) => generateEvents(ctx, { ...request, model }));
+  const firsts = await Promise.allSettled(choices.map((choice) => choice.next()));
+  const refused = firsts.find((first): first is PromiseRejectedResult => first.status === 'rejected');
+  if (refused) {
+    await closeAll(choices);
+    throw refused.reason;
+  }
+  const events = firsts.map((first) => (first as PromiseFulfilledResult<IteratorResult<GenerationEventShape>>).value.value as GenerationEventShape);
+  return (async function* () {
+    try {
+      yield* merge(choices, events);
+    } finally {
+      await closeAll(choices);
+    }
+  })();
+}
