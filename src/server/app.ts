@@ -64,7 +64,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
-  const ws = attachWebSocket(server, yoga);
+  const ws = attachWebSocket(server, yoga, { maxPayload: config.MAX_BODY_BYTES, allowedOrigins: config.CORS_ORIGINS });
   const responses = trackOpenResponses(server);
   let url = '';
   let closing: Promise<void> | undefined;

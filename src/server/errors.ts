@@ -19,6 +19,12 @@ export function createMaskError(logger: Logger) {
     const graphqlError = error instanceof GraphQLError ? error : null;
     const original = graphqlError?.originalError ?? error;
     if (isTesseraError(original)) return codedError(original, graphqlError?.path);
+    // yoga's streaming body limit: the same refusal as ours from Content-Length, under our code.
+    if (graphqlError?.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
+      return new GraphQLError('The request body is larger than the limit (MAX_BODY_BYTES).', {
+        extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+      });
+    }
     if (original instanceof GraphQLError && original.extensions?.code) return original;
     if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
       // Parse, validation and variable-coercion errors come from the client's document.

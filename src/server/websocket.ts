@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { TesseraYoga } from './yoga.js';
+import { createOriginPolicy } from './origins.js';
 
 export interface WebSocketEndpoint {
   /**
@@ -22,8 +23,18 @@ interface ConnectionState {
   subscriptions: Record<string, unknown>;
 }
 
-export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/graphql'): WebSocketEndpoint {
-  const wss = new WebSocketServer({ noServer: true });
+export interface WebSocketOptions {
+  /** Largest message accepted, like the HTTP body limit; a bigger one closes the socket (1009). */
+  maxPayload: number;
+  /** Browser origins allowed besides the server's own (CORS_ORIGINS). */
+  allowedOrigins: readonly string[];
+  path?: string;
+}
+
+export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, options: WebSocketOptions): WebSocketEndpoint {
+  const path = options.path ?? '/graphql';
+  const origins = createOriginPolicy(options.allowedOrigins);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const socketSignals = new WeakMap<WebSocket, AbortController>();
   const connections = new Set<ConnectionState>();
 
@@ -31,6 +42,11 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== path) {
       socket.destroy();
+      return;
+    }
+    // Browsers send Origin on every upgrade and apply no CORS to WebSockets: the check is ours.
+    if (!origins.allows(request.headers.origin, request.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -68,7 +84,14 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
           socketSignal: socketSignals.get(ctx.extra.socket)?.signal,
           socketRequestId: randomUUID(),
         });
-        const document = parse(params.query);
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A bad document fails its own operation (an `error` message), never the socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {

@@ -3,6 +3,8 @@ import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../schema/context.js';
 import { createMaskError } from './errors.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { corsFor, useBrowserSafety } from './plugins/use-browser-safety.js';
 
 export interface ServerContext {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
@@ -22,7 +24,22 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation()],
+    // One body limit for the whole server: yoga's own (25,000,000 bytes) would otherwise cut in first.
+    maxRequestBodySize: services.config.MAX_BODY_BYTES,
+    cors: corsFor(services.config.CORS_ORIGINS),
+    plugins: [
+      useRequestId(),
+      useExecutionCancellation(),
+      useBrowserSafety({ allowedOrigins: services.config.CORS_ORIGINS }),
+      useQueryLimits({
+        maxDepth: services.config.MAX_QUERY_DEPTH,
+        maxAliases: services.config.MAX_QUERY_ALIASES,
+        maxTokens: services.config.MAX_QUERY_TOKENS,
+        maxDirectives: services.config.MAX_QUERY_DIRECTIVES,
+        maxCost: services.config.MAX_QUERY_COST,
+        inferenceFieldCost: services.config.INFERENCE_FIELD_COST,
+      }),
+    ],
     context: ({ request, socketSignal, socketRequestId }): Context => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
