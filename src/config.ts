@@ -33,9 +33,9 @@ const schema = z.object({
   MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
   MAX_AUDIO_SECONDS: positiveInt.default(600),
   /** Characters of text a single input may carry (a prompt, one message, an embed text). */
-  MAX_TEXT_CHARS: positiveInt.default(200_000),
+  MAX_TEXT_CHARS: positiveInt.default(32_000),
   /** Characters across every text of one request (all messages, all labels, all texts to embed). */
-  MAX_TOTAL_TEXT_CHARS: positiveInt.default(1_000_000),
+  MAX_TOTAL_TEXT_CHARS: positiveInt.default(64_000),
   /** Query shape limits, enforced before execution; none is met by the console or a normal client. */
   MAX_QUERY_DEPTH: positiveInt.default(12),
   MAX_QUERY_ALIASES: positiveInt.default(30),

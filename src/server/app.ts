@@ -15,6 +15,7 @@ import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
 import { RunRegistry } from '../runs/run-registry.js';
 import { Engine } from '../inference/engine.js';
+import { configureTextLimits } from '../inference/text-limits.js';
 import type { Services } from '../schema/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
@@ -39,6 +40,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
   const requests = new RequestStore(db.prisma, db.kind);
   const interrupted = await requests.recoverInterrupted();
   if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a previous process as FAILED (INTERRUPTED)');
+  configureTextLimits({ maxChars: config.MAX_TEXT_CHARS, maxTotalChars: config.MAX_TOTAL_TEXT_CHARS });
   const engine = await Engine.create({
     modelsDir: path.resolve(config.MODELS_DIR),
     runtime: {
