@@ -34,9 +34,15 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   };
 }
 
-export async function cancelRequest(ctx: Context, id: string) {
+/** One request by id; an unknown id is NOT_FOUND, as the error table says. */
+export async function getRequest(ctx: Context, id: string) {
   const row = await ctx.requests.get(id);
   if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
+  return row;
+}
+
+export async function cancelRequest(ctx: Context, id: string) {
+  await getRequest(ctx, id);
   if (ctx.runs.cancel(id, 'Cancelled by cancelRequest.')) {
     await ctx.runs.get(id)?.finished;
   }

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { ModalityEnum, RequestStatusEnum, TaskEnum } from './enums.js';
 import { ArtifactRef } from './artifact.js';
 import { RequestResultUnion, type ResultShape } from './results.js';
-import { cancelRequest, listRequests } from '../resolvers/requests.js';
+import { cancelRequest, getRequest, listRequests } from '../resolvers/requests.js';
 
 export const InferenceRequestRef = builder.objectRef<RequestRow>('InferenceRequest');
 
@@ -83,7 +83,7 @@ builder.queryFields((t) => ({
     type: InferenceRequestRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.requests.get(String(args.id)),
+    resolve: (_root, args, ctx) => getRequest(ctx, String(args.id)),
   }),
   requests: t.connection(
     {
