@@ -73,3 +73,13 @@ export function isCancellation(error: unknown): boolean {
 export function isTesseraError(error: unknown): error is TesseraError {
   return error instanceof TesseraError;
 }
+
+/**
+ * A message with every occurrence of an absolute folder written relative to it, so errors a
+ * client sees name `tiny-lm/onnx/model.onnx`, not where the server keeps its models.
+ */
+export function relativeToRoot(message: string, root: string): string {
+  const trimmed = root.replace(/[\\/]+$/, '');
+  if (trimmed === '') return message;
+  return message.split(`${trimmed}/`).join('').split(trimmed).join('.');
+}

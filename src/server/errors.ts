@@ -4,21 +4,22 @@
  * request id and masked as INTERNAL_SERVER_ERROR.
  */
 import { GraphQLError } from 'graphql';
-import { isTesseraError, TesseraError } from '../errors.js';
+import { isTesseraError, relativeToRoot, TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-function codedError(original: TesseraError, path?: readonly (string | number)[]): GraphQLError {
-  return new GraphQLError(original.message, {
+function codedError(original: TesseraError, modelsDir: string, path?: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(relativeToRoot(original.message, modelsDir), {
     path,
     extensions: { code: original.code, http: { status: original.httpStatus }, ...(original.details ?? {}) },
   });
 }
 
-export function createMaskError(logger: Logger) {
+/** `modelsDir` is absolute; messages that name files under it name them relative to it. */
+export function createMaskError(logger: Logger, modelsDir: string) {
   return (error: unknown, message: string): Error => {
     const graphqlError = error instanceof GraphQLError ? error : null;
     const original = graphqlError?.originalError ?? error;
-    if (isTesseraError(original)) return codedError(original, graphqlError?.path);
+    if (isTesseraError(original)) return codedError(original, modelsDir, graphqlError?.path);
     // yoga's streaming body limit: the same refusal as ours from Content-Length, under our code.
     if (graphqlError?.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
       return new GraphQLError('The request body is larger than the limit (MAX_BODY_BYTES).', {

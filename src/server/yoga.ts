@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../schema/context.js';
@@ -23,7 +24,7 @@ export function createTesseraYoga(services: Services): TesseraYoga {
       : false,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(services.logger) },
+    maskedErrors: { maskError: createMaskError(services.logger, path.resolve(services.config.MODELS_DIR)) },
     // One body limit for the whole server: yoga's own (25,000,000 bytes) would otherwise cut in first.
     maxRequestBodySize: services.config.MAX_BODY_BYTES,
     cors: corsFor(services.config.CORS_ORIGINS),
