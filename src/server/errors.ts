@@ -30,10 +30,12 @@ export function createMaskError(logger: Logger, modelsDir: string) {
     if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
       // Parse, validation and variable-coercion errors come from the client's document.
       if (graphqlError.extensions?.code) return graphqlError;
+      // yoga's CSRF refusal carries a 403 and no code: it keeps its status.
+      const forbidden = (graphqlError.extensions?.http as { status?: number } | undefined)?.status === 403;
       return new GraphQLError(graphqlError.message, {
         nodes: graphqlError.nodes,
         path: graphqlError.path,
-        extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+        extensions: { ...graphqlError.extensions, code: forbidden ? 'FORBIDDEN' : 'BAD_USER_INPUT', http: { status: forbidden ? 403 : 400 } },
       });
     }
     const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
