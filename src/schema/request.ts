@@ -24,6 +24,8 @@ builder.node(InferenceRequestRef, {
   description: 'One accepted inference request, persisted before its work started.',
   id: { resolve: (r) => r.id },
   loadOne: (id, ctx) => ctx.requests.get(id),
+  // The relay plugin's type brand is missing when one node is selected twice; the row's shape says it.
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'task' in value && 'status' in value,
   fields: (t) => ({
     task: t.field({ type: TaskEnum, resolve: (r) => r.task as never }),
     model: t.exposeString('model'),
