@@ -47,6 +47,18 @@ async function upload(bytes: Uint8Array, type: string, headers: Record<string, s
 }
 
 describe('CSRF', () => {
+  it('a GET query needs the CSRF header; the GraphiQL page still opens', async () => {
+    const bare = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json' } });
+    expect(bare.status).toBe(403);
+    const withHeader = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'graphql-require-preflight': '1' },
+    });
+    expect(withHeader.status).toBe(200);
+    const graphiql = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(graphiql.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
   it('a form-encoded body (a plain HTML form) runs nothing', async () => {
     const response = await fetch(server.graphqlUrl, {
       method: 'POST',
