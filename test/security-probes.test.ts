@@ -71,6 +71,12 @@ describe('GraphQL probes', () => {
     expect(result.body?.data?.request).toBeNull();
   });
 
+  it('a body over yoga\'s 25,000,000-byte cap but under MAX_BODY_BYTES is served', async () => {
+    const result = await postGraphql(server.graphqlUrl, { query: '{ models { name } }', variables: { pad: 'x'.repeat(26_000_000) } });
+    expect(result.status).toBe(200);
+    expect(result.body?.errors).toBeUndefined();
+  });
+
   it('the same node(id) selected twice answers both', async () => {
     const made = await postGraphql(server.graphqlUrl, { query: 'mutation { generateText(input: { prompt: "a", maxTokens: 2 }) { request { id } } }' });
     const id = (made.body?.data?.generateText as { request: { id: string } }).request.id;
@@ -124,14 +130,19 @@ describe('model files and outputs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tessera-checksum-'));
     try {
       const file = path.join(dir, 'model.onnx');
+      // Whole seconds, so putting the mtime back is exact.
+      const when = 1_700_000_000;
       writeFileSync(file, 'good weights');
+      utimesSync(file, when, when);
       const good = createHash('sha256').update('good weights').digest('hex');
       const first = new ChecksumCache(dir);
       await first.verify(file, good, 'model');
       await first.save();
-      const { atime, mtime } = statSync(file);
+      const before = statSync(file);
       writeFileSync(file, 'evil weights');
-      utimesSync(file, atime, mtime);
+      utimesSync(file, when, when);
+      expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+      expect(statSync(file).size).toBe(before.size);
       expect(readFileSync(file, 'utf8')).toBe('evil weights');
       await expect(new ChecksumCache(dir).verify(file, good, 'model')).rejects.toBeInstanceOf(ChecksumMismatchError);
     } finally {
