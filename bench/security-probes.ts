@@ -72,6 +72,18 @@ export const PROBES: Probe[] = [
   },
 ];
 
+/** Loads the models the probes reach (the VAD, the LM) so a first load is not counted as a probe's stall. */
+export async function warmUp(base: string): Promise<void> {
+  const requests = [
+    { query: speech, variables: { b: b64(wavWithRate(16_000, 8000)) } },
+    { query: 'mutation { generateText(input: { prompt: "a", maxTokens: 1 }) { text } }' },
+  ];
+  for (const body of requests) {
+    const response = await fetch(`${base}/graphql`, { method: 'POST', headers: GRAPHQL_HEADERS, body: JSON.stringify(body) });
+    await response.arrayBuffer();
+  }
+}
+
 export interface ProbeMeasurement {
   name: string;
   bytes: number;
