@@ -44,9 +44,14 @@ export const PROBES: Probe[] = [
   graphqlProbe('WAV at 1 Hz declaring 590 s', speech, { b: b64(wavWithRate(1, 590)) }),
   graphqlProbe('60,000-character prompt', 'mutation($p: String!) { generateText(input: { prompt: $p, maxTokens: 1 }) { text } }', { p: 'word '.repeat(12_000) }),
   graphqlProbe(
-    '60 messages of 1,000 characters (tokenized, then too long)',
+    '60 messages of 1,000 characters',
     'mutation($m: [ChatMessageInput!]!) { generateText(input: { messages: $m, maxTokens: 1 }) { text } }',
     { m: Array.from({ length: 60 }, () => ({ role: 'user', content: 'the '.repeat(250) })) },
+  ),
+  graphqlProbe(
+    '31 messages of 1,000 characters (the most accepted: tokenized, then over the context)',
+    'mutation($m: [ChatMessageInput!]!) { generateText(input: { messages: $m, maxTokens: 1 }) { text } }',
+    { m: Array.from({ length: 31 }, () => ({ role: 'user', content: 'the '.repeat(250) })) },
   ),
   {
     name: 'form-encoded unloadModel',

@@ -35,7 +35,7 @@ const schema = z.object({
   /** Characters of text a single input may carry (a prompt, one message, an embed text). */
   MAX_TEXT_CHARS: positiveInt.default(32_000),
   /** Characters across every text of one request (all messages, all labels, all texts to embed). */
-  MAX_TOTAL_TEXT_CHARS: positiveInt.default(64_000),
+  MAX_TOTAL_TEXT_CHARS: positiveInt.default(32_000),
   /** Query shape limits, enforced before execution; none is met by the console or a normal client. */
   MAX_QUERY_DEPTH: positiveInt.default(12),
   MAX_QUERY_ALIASES: positiveInt.default(30),
