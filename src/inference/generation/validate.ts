@@ -4,6 +4,7 @@
  */
 import { badInput } from '../../errors.js';
 import type { GenerationRequest } from './types.js';
+import { checkTextLength, checkTextsLength } from '../text-limits.js';
 
 export const GENERATION_LIMITS = {
   maxStopStrings: 16,
@@ -33,7 +34,10 @@ export function validateGenerationRequest(
   if (hasPrompt === hasMessages) {
     throw badInput('Give exactly one of prompt and messages.', { parameter: hasPrompt ? 'prompt' : 'messages' });
   }
-  if (hasPrompt) check(typeof r.prompt === 'string', 'prompt', 'must be a string', typeof r.prompt);
+  if (hasPrompt) {
+    check(typeof r.prompt === 'string', 'prompt', 'must be a string', typeof r.prompt);
+    checkTextLength('prompt', r.prompt!);
+  }
   if (hasMessages) {
     check(Array.isArray(r.messages) && r.messages.length > 0, 'messages', 'must be a non-empty list', r.messages);
     check(r.messages!.length <= GENERATION_LIMITS.maxMessages, 'messages', `may hold at most ${GENERATION_LIMITS.maxMessages} entries`, r.messages!.length);
@@ -41,6 +45,7 @@ export function validateGenerationRequest(
       check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user or assistant', m?.role);
       check(typeof m.content === 'string', `messages[${i}].content`, 'must be a string', typeof m.content);
     });
+    checkTextsLength('messages', r.messages!.map((m) => m.content));
   }
   if (r.temperature !== undefined) check(isNumber(r.temperature) && r.temperature >= 0, 'temperature', 'must be a number >= 0', r.temperature);
   if (r.topP !== undefined) check(isNumber(r.topP) && r.topP > 0 && r.topP <= 1, 'topP', 'must be in (0, 1]', r.topP);
