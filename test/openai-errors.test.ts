@@ -39,7 +39,7 @@ beforeAll(async () => {
   models = await createTestModels({ lm: { maxPositions: 256 } });
   server = await startTestServer({
     modelsDir: models.dir,
-    env: { AUTH: 'required', MAX_BODY_BYTES: '64kb', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) },
+    env: { AUTH: 'required', MAX_BODY_BYTES: '64kb', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), CORS_ORIGINS: 'https://app.example' },
   });
   const store = server.app.services.keys;
   keys.app = (await store.create('app', ['infer'])).key;
@@ -66,6 +66,27 @@ describe('authentication and scopes', () => {
   it('403 for a read key that tries to generate; the same key may list models', async () => {
     expectError(await call('/v1/chat/completions', { key: keys.reader, body: CHAT }), 403, 'permission_error', 'forbidden');
     expect((await call('/v1/models', { key: keys.reader })).status).toBe(200);
+  });
+});
+
+describe('browsers', () => {
+  it('403 for a foreign Origin that is not allow-listed, before anything runs', async () => {
+    const before = await rows();
+    expectError(await call('/v1/chat/completions', { body: CHAT, headers: { origin: 'https://evil.example' } }), 403, 'permission_error', 'forbidden');
+    expect(await rows()).toBe(before);
+  });
+
+  it('CORS headers, without credentials, for an allow-listed Origin and its preflight', async () => {
+    const answer = await call('/v1/models', { headers: { origin: 'https://app.example' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
   });
 });
 

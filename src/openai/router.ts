@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../contracts/context.js';
 import { TesseraError } from '../errors.js';
 import { admit } from './access.js';
+import { createCorsGate } from './cors.js';
 import { chatCompletions } from './chat-completions.js';
 import { completions } from './completions.js';
 import { embeddings } from './embeddings.js';
@@ -28,8 +29,10 @@ function route(method: string, pathname: string): { endpoint: Endpoint; params: 
 }
 
 export function createOpenAiHandler(services: Services) {
+  const cors = createCorsGate(services.config.CORS_ORIGINS);
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     try {
+      if (cors(req, res)) return;
       const { endpoint, params } = route(req.method ?? 'GET', pathname);
       const ctx = await admit(services, req, res, endpoint.access);
       await endpoint.handle(ctx, req, res, params);
