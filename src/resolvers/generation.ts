@@ -37,9 +37,12 @@ export interface CompletedEvent {
   usage: UsageShape;
   timings: GenerationTimingsShape;
   error?: { code: string; message: string } | null;
+  json?: unknown;
 }
 
-export type GenerationEventShape = StartedEvent | TokenEvent | CompletedEvent;
+export type ToolCallEvent = { kind: 'tool_call'; index: number; id: string; name: string; arguments: Record<string, unknown> };
+
+export type GenerationEventShape = StartedEvent | TokenEvent | ToolCallEvent | CompletedEvent;
 
 export interface GenerateTextPayloadShape {
   text: string;
@@ -47,18 +50,21 @@ export interface GenerateTextPayloadShape {
   usage: UsageShape;
   timings: GenerationTimingsShape;
   tokens: TokenEvent[];
+  json?: unknown;
+  toolCalls: ToolCallEvent[];
   request: RequestRow;
 }
 
 type GenerateInputValue = {
-  [K in keyof GenerationRequest]?: GenerationRequest[K] | null;
-} & { model?: string | null };
+  [K in Exclude<keyof GenerationRequest, 'toolChoice'>]?: GenerationRequest[K] | null;
+} & { model?: string | null; toolChoice?: { mode?: 'auto' | 'none' | 'required' | null; function?: string | null } | null };
 
 function toRequest(input: GenerateInputValue): GenerationRequest {
   const request: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (key !== 'model' && value !== null && value !== undefined) request[key] = value;
   }
+  if (input.toolChoice) request.toolChoice = input.toolChoice.function ? { function: input.toolChoice.function } : (input.toolChoice.mode ?? 'auto');
   return request as GenerationRequest;
 }
 
@@ -112,6 +118,7 @@ async function pump(
         tokensPerSecond: event.timings.tokensPerSecond,
       },
       error: event.error ?? null,
+      json: event.json,
     };
     const { outcome } = generationOutcome(event, kind, firstOutputAt);
     if (event.finishReason === 'CANCELLED') {
@@ -144,6 +151,8 @@ async function pump(
           logprob: event.logprob,
           topLogprobs: event.topLogprobs,
         });
+      } else if (event.type === 'tool_call') {
+        run.publish({ kind: 'tool_call', index: event.index, id: event.id, name: event.name, arguments: event.arguments });
       } else {
         return await finish(event);
       }
@@ -244,13 +253,15 @@ export async function untilCompleted(
   { row, run, done }: { row: RequestRow; run: ActiveRun<GenerationEventShape>; done: Promise<CompletedEvent> },
 ): Promise<GenerateTextPayloadShape> {
   const tokens: TokenEvent[] = [];
+  const toolCalls: ToolCallEvent[] = [];
   for await (const event of run.attach()) if (event.kind === 'token') tokens.push(event);
+  else if (event.kind === 'tool_call') toolCalls.push(event);
   const completed = await done;
   if (completed.finishReason === 'ERROR' && completed.error) {
     throw new TesseraError(completed.error.code as never, completed.error.message, { requestId: row.id });
   }
   const request = (await ctx.requests.get(row.id))!;
-  return { text: completed.text, finishReason: completed.finishReason, usage: completed.usage, timings: completed.timings, tokens, request };
+  return { text: completed.text, finishReason: completed.finishReason, usage: completed.usage, timings: completed.timings, tokens, json: completed.json, toolCalls, request };
 }
 
 /** Tasks whose requests stream generation events (pump), so requestEvents can replay them. */

@@ -23,7 +23,7 @@ export interface SpeechDetectionShape {
   sampleRate: number;
 }
 
-export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR';
+export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR' | 'TOOL_CALLS';
 
 export interface UsageShape {
   promptTokens: number;
@@ -121,6 +121,7 @@ export const FinishReasonEnum = builder.enumType('FinishReason', {
     LENGTH: { description: 'maxTokens or the context length was reached.' },
     CANCELLED: { description: 'The client or the server cancelled it; the partial text is kept.' },
     ERROR: { description: 'Generation failed; see the request error.' },
+    TOOL_CALLS: { description: 'The model called tools (GenerationToolCall events); answer with tool messages.' },
   } as const,
 });
 

@@ -38,11 +38,16 @@ export type CaptionImageInput = {
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
+  /** On a tool message: the id of the call it answers. */
+  toolCallId?: string | null | undefined;
+  /** On an assistant message: the calls it made. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
 export type ChatRole =
   | 'assistant'
   | 'system'
+  | 'tool'
   | 'user';
 
 export type ClassifyImageInput = {
@@ -114,7 +119,9 @@ export type FinishReason =
   /** maxTokens or the context length was reached. */
   | 'LENGTH'
   /** End of sequence or a stop string. */
-  | 'STOP';
+  | 'STOP'
+  /** The model called tools (GenerationToolCall events); answer with tool messages. */
+  | 'TOOL_CALLS';
 
 /** A prompt or a chat, and how to sample. Greedy decoding unless temperature > 0. */
 export type GenerateInput = {
@@ -131,12 +138,17 @@ export type GenerateInput = {
   presencePenalty?: number | null | undefined;
   prompt?: string | null | undefined;
   repetitionPenalty?: number | null | undefined;
+  responseFormat?: ResponseFormatInput | null | undefined;
   /** Makes sampling reproducible. */
   seed?: number | null | undefined;
   /** Strings that end generation; they are not emitted. */
   stop?: Array<string> | null | undefined;
   /** 0 (greedy, the default) or more. */
   temperature?: number | null | undefined;
+  /** AUTO when tools are given. */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** Chat only. */
+  tools?: Array<ToolInput> | null | undefined;
   topK?: number | null | undefined;
   /** Also report this many most likely alternatives (at most 20). */
   topLogprobs?: number | null | undefined;
@@ -253,6 +265,19 @@ export type RequestStatus =
   | 'QUEUED'
   | 'RUNNING';
 
+/** Decoding is constrained so the text parses (and validates); GenerationCompleted.json carries the value. */
+export type ResponseFormatInput = {
+  /** A JSON schema; required for JSON_SCHEMA. */
+  schema?: unknown;
+  type: ResponseFormatType;
+};
+
+export type ResponseFormatType =
+  /** Any JSON object. */
+  | 'JSON_OBJECT'
+  /** JSON that validates against schema (supported keywords: docs/structured-output.md). */
+  | 'JSON_SCHEMA';
+
 export type RunPipelineInput = {
   inputs: PipelineInputs;
   /** Run in order; each reads the one before's output. */
@@ -297,6 +322,36 @@ export type Task =
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
   | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
 
+/** A call an assistant turn made, sent back with the conversation. */
+export type ToolCallInput = {
+  /** The arguments object. */
+  arguments: unknown;
+  id: string;
+  name: string;
+};
+
+/** A mode, or a function the model must call (constrained like REQUIRED). */
+export type ToolChoiceInput = {
+  function?: string | null | undefined;
+  mode?: ToolChoiceMode | null | undefined;
+};
+
+export type ToolChoiceMode =
+  /** The model decides; calls are parsed from its text. */
+  | 'AUTO'
+  /** Tools are not offered. */
+  | 'NONE'
+  /** Decoding is constrained to a call whose arguments validate. */
+  | 'REQUIRED';
+
+/** A function the model may call; offered through the chat template's tools. */
+export type ToolInput = {
+  description?: string | null | undefined;
+  name: string;
+  /** JSON schema of the arguments object. */
+  parameters?: unknown;
+};
+
 export type TranscribeInput = {
   audio: MediaInput;
   /** Language code such as "en". Multilingual models detect it when omitted; a language the model lacks is BAD_USER_INPUT. */
@@ -314,6 +369,7 @@ export type CaptionImageSubscription = { captionImage:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
     | { __typename: 'GenerationToken', text: string, index: number, tokenId: number }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type CaptionImageTextMutationVariables = Exact<{
@@ -405,6 +461,7 @@ export type GenerateSubscription = { generate:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
     | { __typename: 'GenerationToken', text: string, index: number, tokenId: number, logprob: number | null, topLogprobs: Array<{ tokenId: number, text: string, logprob: number }> | null }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type RequestEventsSubscriptionVariables = Exact<{
@@ -416,6 +473,7 @@ export type RequestEventsSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', requestId: string }
     | { __typename: 'GenerationToken', text: string, index: number }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type GenerateTextMutationVariables = Exact<{

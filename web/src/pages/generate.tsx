@@ -187,7 +187,7 @@ export function GeneratePage() {
           appendText(output.current, event.text);
           state.tokens = count;
           state.tokensPerSecond = now > firstAt ? (count - 1) / ((now - firstAt) / 1000) : null;
-        } else {
+        } else if (event.__typename === 'GenerationCompleted') {
           Object.assign(state, {
             phase: event.error ? 'failed' : 'finished',
             requestId: event.requestId,
