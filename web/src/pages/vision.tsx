@@ -187,7 +187,7 @@ export function VisionPage() {
         else if (event.__typename === 'GenerationToken') {
           state.tokens++;
           appendText(captionText.current, event.text);
-        } else {
+        } else if (event.__typename === 'GenerationCompleted') {
           Object.assign(state, {
             phase: event.error ? 'failed' : 'done',
             requestId: event.requestId,
