@@ -100,6 +100,9 @@ function completable(f: Frame): boolean {
 
 const minLenMemo = new WeakMap<ValueNode, number>();
 
+/** n copies of something of length `each`; none costs nothing even when `each` is unbounded. */
+const times = (n: number, each: number) => (n <= 0 ? 0 : n * each);
+
 export function minLength(node: ValueNode): number {
   const known = minLenMemo.get(node);
   if (known !== undefined) return known;
@@ -119,7 +122,7 @@ export function minLength(node: ValueNode): number {
       n = 1 + restCost(node, 0, false);
       break;
     case 'array':
-      n = 2 + node.minItems * minLength(node.items) + Math.max(0, node.minItems - 1);
+      n = 2 + times(node.minItems, minLength(node.items)) + Math.max(0, node.minItems - 1);
       break;
     case 'anyOf':
       n = Math.min(...node.options.map(minLength));
@@ -181,9 +184,9 @@ function remaining(f: Frame): number {
     case 'arr': {
       const item = minLength(f.node.items);
       const min = f.node.minItems;
-      if (f.p === 'first') return min === 0 ? 1 : min * item + min;
-      if (f.p === 'after') return Math.max(0, min - f.count) * (1 + item) + 1;
-      return item + Math.max(0, min - f.count - 1) * (1 + item) + 1;
+      if (f.p === 'first') return min === 0 ? 1 : times(min, item) + min;
+      if (f.p === 'after') return times(min - f.count, 1 + item) + 1;
+      return item + times(min - f.count - 1, 1 + item) + 1;
     }
   }
   return 0;
