@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TesseraError, badInput } from '../../errors.js';
 import { ContinuousBatcher } from './batcher.js';
+import { MAX_TOKEN_CHARS } from './constraints/automaton.js';
 import { ConstraintGrammar } from './constraints/grammar.js';
 import { JsonConstraint } from './constraints/json-constraint.js';
 import { compileResponseFormat } from './constraints/schema.js';
@@ -152,7 +153,7 @@ export class TextGenerator {
     let grammar = this.grammars.get(key);
     if (!grammar) {
       // The vocabulary's texts are decoded once per model, on its first constrained request.
-      this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, (id) => this.tokenizer.decode([id]));
+      this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, (id) => this.tokenizer.decode([id]), MAX_TOKEN_CHARS);
       grammar = new ConstraintGrammar(root, this.trie, [...this.eosTokenIds]);
       if (this.grammars.size >= MAX_GRAMMARS) this.grammars.delete(this.grammars.keys().next().value!);
       this.grammars.set(key, grammar);

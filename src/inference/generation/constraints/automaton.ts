@@ -53,6 +53,12 @@ export class Stack {
 }
 
 const DONE = new Stack({ t: 'done' }, null);
+/**
+ * Tokens longer than this are never offered (see token-trie.ts), so a bounded string with
+ * at least this much room left accepts the same tokens whatever its length so far: its
+ * states share a key, and a mask.
+ */
+export const MAX_TOKEN_CHARS = 64;
 const MAX_DIGITS = 15;
 const MAX_EXPONENT_DIGITS = 2;
 
@@ -76,7 +82,7 @@ function frameKey(f: Frame): string {
       return `S${nodeId(f.node)}`;
     case 'str':
       // An unbounded string's length does not matter, so its states repeat (and their masks are cached).
-      return `s${f.max === Infinity ? '' : `${f.n}<${f.max}`}${f.p}${f.h}`;
+      return `s${f.max === Infinity ? '' : Math.min(f.max - f.n, MAX_TOKEN_CHARS)}${f.p}${f.h}`;
     case 'num':
       return `n${f.int ? 'i' : 'f'}${f.p}${f.d}`;
     case 'lit':
@@ -329,6 +335,18 @@ function arrayStep(s: Stack, f: Extract<Frame, { t: 'arr' }>, ch: string, out: S
     out.push(new Stack({ ...f, p: 'item' }, s.parent));
   }
 }
+
+/**
+ * Whether `s` is inside a string with room for any whole token: then every character but
+ * a quote, a backslash or a control character leads to a state that accepts the same
+ * tokens, and the mask search can skip the step (its hottest path).
+ */
+export function inRoomyString(s: Stack): boolean {
+  const f = s.frame;
+  return f.t === 'str' && f.p === 'body' && f.max - f.n >= MAX_TOKEN_CHARS;
+}
+
+export const isPlainStringChar = (ch: string) => ch !== '"' && ch !== '\\' && ch.charCodeAt(0) >= 0x20;
 
 /** Every state reachable from `s` by the character `ch`, appended to `out`. */
 export function step(s: Stack, ch: string, out: Stack[]): void {

@@ -3,7 +3,7 @@
  * next from an automaton configuration, and remembers the answer per state, since
  * states repeat (inside a free string, between array items, across requests).
  */
-import { configComplete, configKey, configMinClose, dedupe, step, type Stack } from './automaton.js';
+import { configComplete, configKey, configMinClose, dedupe, inRoomyString, isPlainStringChar, step, type Stack } from './automaton.js';
 import type { ValueNode } from './schema.js';
 import type { TokenTrie, TrieNode } from './token-trie.js';
 
@@ -44,11 +44,17 @@ export class ConstraintGrammar {
     const allowed = new Uint8Array(size);
     const ids: number[] = [];
     const visit = (node: TrieNode, current: readonly Stack[]) => {
+      const roomy = current.length === 1 && inRoomyString(current[0]);
       for (const [ch, child] of node.children) {
-        const next: Stack[] = [];
-        for (const s of current) step(s, ch, next);
-        if (next.length === 0) continue;
-        const reached = next.length > 1 ? dedupe(next) : next;
+        let reached: readonly Stack[];
+        if (roomy && isPlainStringChar(ch)) {
+          reached = current;
+        } else {
+          const next: Stack[] = [];
+          for (const s of current) step(s, ch, next);
+          if (next.length === 0) continue;
+          reached = next.length > 1 ? dedupe(next) : next;
+        }
         if (child.tokens.length > 0 && (closeWithin === null || configMinClose(reached) < closeWithin)) {
           for (const id of child.tokens) {
             allowed[id] = 1;

@@ -20,14 +20,15 @@ export interface TokenTrie {
 /**
  * `textOf` gives a token's decoded text. Tokens without text (special tokens) and tokens
  * that end inside a multi-byte character (U+FFFD) are left out: a constrained output is
- * built from whole characters only.
+ * built from whole characters only. So are tokens longer than `maxChars` (runs of spaces or
+ * dashes in large vocabularies), which lets the automaton treat long stretches of room alike.
  */
-export function buildTokenTrie(size: number, textOf: (id: number) => string): TokenTrie {
+export function buildTokenTrie(size: number, textOf: (id: number) => string, maxChars: number): TokenTrie {
   const root: TrieNode = { children: new Map(), tokens: [] };
   const texts: string[] = new Array<string>(size).fill('');
   for (let id = 0; id < size; id += 1) {
     const text = textOf(id);
-    if (text.length === 0 || text.includes('\uFFFD')) continue;
+    if (text.length === 0 || text.length > maxChars || text.includes('\uFFFD')) continue;
     texts[id] = text;
     let node = root;
     for (const ch of text) {
