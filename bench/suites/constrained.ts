@@ -6,12 +6,13 @@
  * computed once then reused), enums, integers and a bounded array.
  * On models/tessera-lm, and on the GPT-2-small random-weights export when present.
  */
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TextGenerator } from '../../src/inference/generation/index.js';
 import type { GenerationRequest } from '../../src/inference/generation/types.js';
 import { fmt, percent, type SuiteReport, type Table, type Target } from '../lib/report.js';
-import { repoRoot, type BenchOptions } from '../lib/setup.js';
+import { removeDir, repoRoot, tempDir, type BenchOptions } from '../lib/setup.js';
 import { collectGarbage, median, rotated, within } from '../lib/stats.js';
 
 const PROMPTS = [
@@ -90,8 +91,31 @@ async function runStreams(generator: TextGenerator, variant: Variant, streams: n
   return { tokens: tokensTotal, tokensPerSecond: (tokensTotal * 1000) / wall };
 }
 
+const CONFIG_FILES = new Set(['config.json', 'generation_config.json', 'tokenizer_config.json']);
+
+/**
+ * The model folder without an end-of-sequence token (files linked, configs rewritten), so
+ * every unconstrained stream runs to maxTokens: otherwise tessera-lm ends its stories after
+ * a dozen tokens while the JSON runs on, and rates over different lengths do not compare.
+ */
+async function withoutEndOfSequence(dir: string): Promise<string> {
+  const copy = await tempDir('tessera-bench-noeos-');
+  for (const entry of await readdir(dir)) {
+    if (!CONFIG_FILES.has(entry)) {
+      await symlink(path.join(dir, entry), path.join(copy, entry));
+      continue;
+    }
+    const json = JSON.parse(await readFile(path.join(dir, entry), 'utf8')) as Record<string, unknown>;
+    delete json.eos_token_id;
+    delete json.eos_token;
+    await writeFile(path.join(copy, entry), JSON.stringify(json));
+  }
+  return copy;
+}
+
 async function measure(plan: Plan, o: BenchOptions, log: (line: string) => void) {
-  const generator = await TextGenerator.load(plan.dir, {
+  const dir = await withoutEndOfSequence(plan.dir);
+  const generator = await TextGenerator.load(dir, {
     createSession: (file) => ort.InferenceSession.create(file, { intraOpNumThreads: o.threads, interOpNumThreads: 1, executionProviders: ['cpu'] }),
     maxBatchSize: 8,
   });
@@ -120,6 +144,7 @@ async function measure(plan: Plan, o: BenchOptions, log: (line: string) => void)
     return { samples, rounds, cold, coldMs };
   } finally {
     await generator.close();
+    await removeDir(dir);
   }
 }
 
@@ -163,7 +188,8 @@ export async function constrained(o: BenchOptions, log: (line: string) => void):
       `TextGenerator in-process, greedy, the same 8 prompts; ${o.threads} intra-op thread(s); maxBatchSize 8`,
       `Schema: ${JSON.stringify(BENCH_SCHEMA)}`,
       'tok/s 1 stream: decode rate after the first token; 8 streams: all tokens / wall time, 8 requests started at once',
-      'Constrained runs may end before maxTokens (the value closes), so rates, not totals, are compared; the two variants alternate within each round with a rotating start, after one warm-up request each',
+      "The model's end-of-sequence token is taken out of its configs for both variants, so unconstrained streams run to maxTokens; constrained ones end when the value closes (steered to close near maxTokens), so rates, not totals, are compared",
+      'The two variants alternate within each round with a rotating start, after one warm-up request each',
     ],
     tables,
     targets,
