@@ -7,7 +7,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TextGenerator } from '../src/inference/generation/index.js';
+import { MAX_TOKEN_CHARS } from '../src/inference/generation/constraints/automaton.js';
+import { ConstraintGrammar, MaskCache } from '../src/inference/generation/constraints/grammar.js';
+import { JsonConstraint } from '../src/inference/generation/constraints/json-constraint.js';
+import { compileResponseFormat } from '../src/inference/generation/constraints/schema.js';
+import { buildTokenTrie } from '../src/inference/generation/constraints/token-trie.js';
+import { SeededRandom, TextGenerator } from '../src/inference/generation/index.js';
 import { parseToolCalls } from '../src/inference/generation/tools.js';
 import type { GenerationRequest, ToolCallEvent } from '../src/inference/generation/types.js';
 import { collect, createTestSession } from './fixtures/lm/session.js';
@@ -127,6 +132,40 @@ describe('structured output on the tiny random-weight LM', () => {
   it('toolChoice none leaves tools out of the prompt', () => {
     const base = { messages: [{ role: 'user' as const, content: 'hi' }], tools: WEATHER_TOOLS };
     expect(generator.promptIds({ ...base, toolChoice: 'none' }).length).toBeLessThan(generator.promptIds(base).length);
+  });
+});
+
+describe('the constraint over a vocabulary of awkward tokens', () => {
+  // Single characters plus tokens that straddle structure: quotes with text, escapes,
+  // closing brackets with commas, digits with a point, a multi-byte character.
+  const vocab = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '{"', '":', '",', '"}', '"]', '],', '},{', '\\u00', '\\n', 'true', 'null', '12', '.5', 'e-', ' the', 'é', '"a"', ',"', '":"', '[{'];
+  const eos = vocab.length;
+  const trie = buildTokenTrie(vocab.length + 1, (id) => vocab[id] ?? '', MAX_TOKEN_CHARS);
+
+  it.each(Object.keys(SCHEMAS))('random walks under %s always end valid when they end', (name) => {
+    const grammar = new ConstraintGrammar(compileResponseFormat({ type: 'json_schema', schema: SCHEMAS[name] }), trie, [eos], new MaskCache());
+    const random = new SeededRandom(7);
+    let completed = 0;
+    for (let run = 0; run < 60; run += 1) {
+      const constraint = new JsonConstraint(grammar);
+      // At least the shortest valid value of every schema here, one character per token.
+      const maxTokens = 60 + (random.nextUint32() % 60);
+      let text = '';
+      for (let step = 0; step < maxTokens; step += 1) {
+        const logits = Float32Array.from({ length: vocab.length + 1 }, () => random.nextUint32() / 2 ** 32);
+        constraint.apply(logits, maxTokens - step, null);
+        const choices = [...logits.keys()].filter((i) => logits[i] > -Infinity);
+        const id = choices[random.nextUint32() % choices.length];
+        if (id === eos) break;
+        constraint.accept(id);
+        text += vocab[id];
+        if (constraint.complete && !constraint.open) break;
+      }
+      expect(constraint.complete, text).toBe(true);
+      expect(validates(SCHEMAS[name], JSON.parse(text)), text).toBe(true);
+      completed += 1;
+    }
+    expect(completed).toBe(60);
   });
 });
 

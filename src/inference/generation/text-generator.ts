@@ -8,7 +8,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { TesseraError, badInput } from '../../errors.js';
 import { ContinuousBatcher } from './batcher.js';
 import { MAX_TOKEN_CHARS } from './constraints/automaton.js';
-import { ConstraintGrammar } from './constraints/grammar.js';
+import { ConstraintGrammar, MaskCache } from './constraints/grammar.js';
 import { JsonConstraint } from './constraints/json-constraint.js';
 import { compileResponseFormat } from './constraints/schema.js';
 import { buildTokenTrie, type TokenTrie } from './constraints/token-trie.js';
@@ -59,6 +59,7 @@ export class TextGenerator {
   private readonly loop: DecodeLoop;
   private readonly grammars = new Map<string, ConstraintGrammar>();
   private trie: TokenTrie | null = null;
+  private readonly masks = new MaskCache();
   private closed = false;
 
   private constructor(
@@ -153,8 +154,10 @@ export class TextGenerator {
     let grammar = this.grammars.get(key);
     if (!grammar) {
       // The vocabulary's texts are decoded once per model, on its first constrained request.
-      this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, (id) => this.tokenizer.decode([id]), MAX_TOKEN_CHARS);
-      grammar = new ConstraintGrammar(root, this.trie, [...this.eosTokenIds]);
+      // End-of-sequence is offered only when the value is complete, never as text.
+      const text = (id: number) => (this.eosTokenIds.has(id) ? '' : this.tokenizer.decode([id]));
+      this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, text, MAX_TOKEN_CHARS);
+      grammar = new ConstraintGrammar(root, this.trie, [...this.eosTokenIds], this.masks);
       if (this.grammars.size >= MAX_GRAMMARS) this.grammars.delete(this.grammars.keys().next().value!);
       this.grammars.set(key, grammar);
     }

@@ -336,14 +336,19 @@ function arrayStep(s: Stack, f: Extract<Frame, { t: 'arr' }>, ch: string, out: S
   }
 }
 
+/** Characters left in the string `s` is inside (Infinity when unbounded), or null when it is not in a string's text. */
+export function stringRoom(s: Stack): number | null {
+  const f = s.frame;
+  return f.t === 'str' && f.p === 'body' ? f.max - f.n : null;
+}
+
 /**
  * Whether `s` is inside a string with room for any whole token: then every character but
  * a quote, a backslash or a control character leads to a state that accepts the same
  * tokens, and the mask search can skip the step (its hottest path).
  */
 export function inRoomyString(s: Stack): boolean {
-  const f = s.frame;
-  return f.t === 'str' && f.p === 'body' && f.max - f.n >= MAX_TOKEN_CHARS;
+  return (stringRoom(s) ?? 0) >= MAX_TOKEN_CHARS;
 }
 
 export const isPlainStringChar = (ch: string) => ch !== '"' && ch !== '\\' && ch.charCodeAt(0) >= 0x20;

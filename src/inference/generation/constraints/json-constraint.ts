@@ -3,11 +3,8 @@
  * and follows the tokens it picks. Each row of a batch owns one, so rows under different
  * schemas (or none) decode side by side.
  */
-import { advance, configComplete, configMinClose, configOpen, initialStacks, type Stack } from './automaton.js';
-import type { ConstraintGrammar } from './grammar.js';
-
-/** Closing starts this many tokens before the shortest completion would no longer fit. */
-const CLOSING_SLACK = 2;
+import { advance, configComplete, configOpen, initialStacks, type Stack } from './automaton.js';
+import { FORBIDDEN, type ConstraintGrammar } from './grammar.js';
 
 export class JsonConstraint {
   private config: Stack[];
@@ -28,23 +25,26 @@ export class JsonConstraint {
   }
 
   /**
-   * Sets every token the schema forbids to -Infinity. `tokensLeft` counts this one; when
-   * the shortest completion barely fits, only tokens that shorten it stay allowed.
+   * Sets every token the schema forbids to -Infinity, and every token after which the
+   * value could no longer close within the tokens left (`tokensLeft` counts this one).
    * `unprocessed` (the logits before top-k/top-p and the like) is the fallback when those
    * rules removed every allowed token, so a row is never left without a choice.
    */
   apply(logits: Float32Array, tokensLeft: number, unprocessed: Float32Array | null): void {
-    const distance = configMinClose(this.config);
-    let mask = this.grammar.mask(this.config, tokensLeft <= distance + CLOSING_SLACK ? distance : null);
-    if (mask.ids.length === 0) mask = this.grammar.mask(this.config, null);
-    const { allowed, ids } = mask;
-    const n = Math.min(logits.length, allowed.length);
-    for (let i = 0; i < n; i += 1) if (allowed[i] === 0) logits[i] = -Infinity;
-    logits.fill(-Infinity, n);
+    const { closeAfter, minCloseAfter } = this.grammar.mask(this.config);
+    // When even the shortest completion no longer fits, the row runs on to LENGTH.
+    const limit = minCloseAfter <= tokensLeft - 1 ? tokensLeft - 1 : FORBIDDEN - 1;
+    const n = Math.min(logits.length, closeAfter.length);
     let finite = false;
-    for (const id of ids) if (id < logits.length && logits[id] > -Infinity) finite = true;
+    for (let i = 0; i < n; i += 1) {
+      if (closeAfter[i] > limit) logits[i] = -Infinity;
+      else if (logits[i] > -Infinity) finite = true;
+    }
+    logits.fill(-Infinity, n);
     if (finite) return;
-    for (const id of ids) if (id < logits.length) logits[id] = unprocessed && unprocessed[id] > -Infinity ? unprocessed[id] : 0;
+    for (let i = 0; i < n; i += 1) {
+      if (closeAfter[i] <= limit) logits[i] = unprocessed && unprocessed[i] > -Infinity ? unprocessed[i] : 0;
+    }
   }
 
   /** Follows a picked token (not end-of-sequence). */

@@ -1,8 +1,11 @@
 /**
  * The vocabulary as a trie of each token's text, built once per tokenizer. Walking it
  * against an automaton state visits a shared prefix once for all the tokens that start
- * with it, which is what makes a vocabulary-wide mask cheap.
+ * with it, which is what makes a vocabulary-wide mask cheap. Tokens made only of
+ * characters a JSON string takes as they are (most of a vocabulary) are also kept apart,
+ * sorted by length: inside a string they are allowed wholesale, up to the room left.
  */
+import { isPlainStringChar } from './automaton.js';
 
 export interface TrieNode {
   children: Map<string, TrieNode>;
@@ -11,10 +14,27 @@ export interface TrieNode {
 
 export interface TokenTrie {
   root: TrieNode;
+  /** The tokens with a quote, a backslash or a control character in them. */
+  special: TrieNode;
+  /** Ids of the other tokens, shortest first, and their lengths in characters. */
+  plainIds: Int32Array;
+  plainLengths: Int32Array;
   /** Ids past the last token: the size of a mask. */
   size: number;
   /** Each id's text ('' for tokens the constraint never picks). */
   texts: string[];
+}
+
+const newNode = (): TrieNode => ({ children: new Map(), tokens: [] });
+
+function insert(root: TrieNode, chars: string[], id: number): void {
+  let node = root;
+  for (const ch of chars) {
+    let child = node.children.get(ch);
+    if (!child) node.children.set(ch, (child = newNode()));
+    node = child;
+  }
+  node.tokens.push(id);
 }
 
 /**
@@ -24,19 +44,26 @@ export interface TokenTrie {
  * dashes in large vocabularies), which lets the automaton treat long stretches of room alike.
  */
 export function buildTokenTrie(size: number, textOf: (id: number) => string, maxChars: number): TokenTrie {
-  const root: TrieNode = { children: new Map(), tokens: [] };
+  const root = newNode();
+  const special = newNode();
+  const plain: { id: number; length: number }[] = [];
   const texts: string[] = new Array<string>(size).fill('');
   for (let id = 0; id < size; id += 1) {
     const text = textOf(id);
     if (text.length === 0 || text.length > maxChars || text.includes('\uFFFD')) continue;
     texts[id] = text;
-    let node = root;
-    for (const ch of text) {
-      let child = node.children.get(ch);
-      if (!child) node.children.set(ch, (child = { children: new Map(), tokens: [] }));
-      node = child;
-    }
-    node.tokens.push(id);
+    const chars = [...text];
+    insert(root, chars, id);
+    if (chars.every(isPlainStringChar)) plain.push({ id, length: chars.length });
+    else insert(special, chars, id);
   }
-  return { root, size, texts };
+  plain.sort((a, b) => a.length - b.length);
+  return {
+    root,
+    special,
+    plainIds: Int32Array.from(plain, (p) => p.id),
+    plainLengths: Int32Array.from(plain, (p) => p.length),
+    size,
+    texts,
+  };
 }
