@@ -254,8 +254,10 @@ export async function untilCompleted(
 ): Promise<GenerateTextPayloadShape> {
   const tokens: TokenEvent[] = [];
   const toolCalls: ToolCallEvent[] = [];
-  for await (const event of run.attach()) if (event.kind === 'token') tokens.push(event);
-  else if (event.kind === 'tool_call') toolCalls.push(event);
+  for await (const event of run.attach()) {
+    if (event.kind === 'token') tokens.push(event);
+    else if (event.kind === 'tool_call') toolCalls.push(event);
+  }
   const completed = await done;
   if (completed.finishReason === 'ERROR' && completed.error) {
     throw new TesseraError(completed.error.code as never, completed.error.message, { requestId: row.id });
