@@ -11,8 +11,8 @@ import onnxProto from 'onnx-proto';
 import { quantizeMatrix, type WeightBits } from './block-quantize.js';
 
 const { onnx } = onnxProto;
-type TensorProto = InstanceType<typeof onnx.TensorProto>;
-type NodeProto = InstanceType<typeof onnx.NodeProto>;
+type TensorProto = onnxProto.onnx.ITensorProto;
+type NodeProto = onnxProto.onnx.INodeProto;
 
 const MS_DOMAIN = 'com.microsoft';
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -66,7 +66,7 @@ function uint8Tensor(name: string, dims: number[], data: Uint8Array): TensorProt
 }
 
 /** How many places read each value name: node inputs (subgraphs included) and graph outputs. */
-function useCounts(graph: InstanceType<typeof onnx.GraphProto>, counts = new Map<string, number>()): Map<string, number> {
+function useCounts(graph: onnxProto.onnx.IGraphProto, counts = new Map<string, number>()): Map<string, number> {
   const bump = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
   for (const node of graph.node ?? []) {
     for (const input of node.input ?? []) bump(input);
