@@ -55,10 +55,10 @@ function quantizedPath(manifestPath: string, bits: WeightBits): string {
 
 /** The folder's top-level files (tokenizer, configs) the manifest may not list but the task reads. */
 async function copyLooseFiles(from: string, to: string): Promise<void> {
-  for (const dirent of await readdir(from, { withFileTypes: true })) {
-    if (dirent.isFile() && !NOT_COPIED.has(dirent.name) && !isOnnxPath(dirent.name)) {
-      await copyFile(path.join(from, dirent.name), path.join(to, dirent.name));
-    }
+  for (const name of await readdir(from)) {
+    if (NOT_COPIED.has(name) || isOnnxPath(name)) continue;
+    // stat, not the dirent: a folder of symlinks (as benchmarks make) holds files all the same.
+    if ((await stat(path.join(from, name))).isFile()) await copyFile(path.join(from, name), path.join(to, name));
   }
 }
 
