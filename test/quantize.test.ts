@@ -5,20 +5,22 @@
  * and agrees with float32 greedy decoding above a measured floor; a `--variant q4` pull
  * serves the 4-bit file it picked.
  */
-import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModelsCli } from '../src/cli/models.js';
 import { Engine } from '../src/inference/engine.js';
+import { TextGenerator } from '../src/inference/generation/index.js';
+import type { TokenEvent } from '../src/inference/generation/types.js';
 import { parseManifest } from '../src/inference/repository/manifest.js';
 import { silentLogger } from '../src/inference/runtime/logger.js';
 import { quantizeMatrix, type WeightBits } from '../src/quantize/block-quantize.js';
 import { FullSequenceModel, greedyAgreement, QUALITY_PROMPTS } from '../src/quantize/quality.js';
 import { rewriteMatMuls } from '../src/quantize/rewrite-matmuls.js';
 import { writeTinyLm } from './fixtures/lm/tiny-lm.js';
-import { createTestSession } from './fixtures/lm/session.js';
+import { collect, createTestSession } from './fixtures/lm/session.js';
 import { tempRepository } from './fixtures/models/model-folder.js';
 import { GraphBuilder } from './fixtures/onnx/graph-builder.js';
 import { capture } from './support/cli-io.js';
@@ -201,14 +203,19 @@ describe('models pull --variant', () => {
   let hubRoot: string;
   let modelsDir: string;
   let hub: LocalHub;
+  /** The same weights with float32 logits, quantized the same way: the reference for the float16 path. */
+  let float32Logits: Awaited<ReturnType<typeof writeTinyLm>>;
 
   beforeAll(async () => {
+    float32Logits = await writeTinyLm({ flavour: 'llama' });
+    const bytes = await readFile(join(float32Logits.dir, 'onnx', 'model.onnx'));
+    await writeFile(join(float32Logits.dir, 'onnx', 'model_q4.onnx'), (await rewriteMatMuls(bytes, float32Logits.dir, { bits: 4, blockSize: 32, accuracyLevel: 4 })).bytes);
     hubRoot = await tempRepository('tessera-hub-');
     modelsDir = await tempRepository();
     hub = new LocalHub(hubRoot);
     await hub.start();
-    // The llama flavour has a float16 cache: the 4-bit weights meet float16 I/O.
-    const lm = await writeTinyLm({ flavour: 'llama' });
+    // A float16 cache and float16 logits, as q4f16 exports have: the 4-bit weights meet float16 I/O.
+    const lm = await writeTinyLm({ flavour: 'llama', logitsType: 'float16' });
     try {
       const float = await readFile(join(lm.dir, 'onnx', 'model.onnx'));
       await hub.add('acme/tiny-lm', 'onnx/model.onnx', float);
@@ -223,11 +230,12 @@ describe('models pull --variant', () => {
 
   afterAll(async () => {
     await hub?.stop();
+    await float32Logits?.cleanup();
     await rm(hubRoot, { recursive: true, force: true });
     await rm(modelsDir, { recursive: true, force: true });
   });
 
-  it('pulls only the q4 graph and serves it', async () => {
+  it('pulls only the q4 graph and serves it, float16 logits read as the float32 ones are', async () => {
     const env = { HF_ENDPOINT: hub.endpoint, MODELS_DIR: modelsDir };
     const cli = capture(env);
     expect(await runModelsCli(['pull', 'acme/tiny-lm', '--variant', 'q4', '--task', 'TEXT_GENERATION'], cli.io)).toBe(0);
@@ -240,8 +248,15 @@ describe('models pull --variant', () => {
     const engine = await Engine.create(engineOptions(modelsDir));
     try {
       const events = await drain(await engine.generate('tiny-lm-q4', { prompt: 'hello', maxTokens: 8 }));
-      expect(events.filter((e) => e.type === 'token')).toHaveLength(8);
       expect(events.at(-1)).toMatchObject({ type: 'completed', finishReason: 'LENGTH' });
+      const reference = await TextGenerator.load(float32Logits.dir, { createSession: createTestSession, graphFile: 'onnx/model_q4.onnx' });
+      try {
+        const expected = (await collect(reference.generate({ prompt: 'hello', maxTokens: 8 }))).tokens.map((t) => t.tokenId);
+        expect(expected).toHaveLength(8);
+        expect(events.flatMap((e) => (e.type === 'token' ? [(e as TokenEvent).tokenId] : []))).toEqual(expected);
+      } finally {
+        await reference.close();
+      }
     } finally {
       await engine.close();
     }
