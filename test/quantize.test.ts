@@ -107,6 +107,39 @@ describe('MatMulNBits rewrite of a float MatMul', () => {
     expect(maxError[8]).toBeLessThan(maxError[4]! / 4);
   });
 
+  it('rewrites MatMuls inside If branches that read the main graph\'s weight, as merged decoders do', async () => {
+    const m = new GraphBuilder('merged');
+    m.input('x', 'float32', ['batch', K]);
+    m.input('flag', 'bool', [1]);
+    const w = m.constant('float32', [K, N], weights, 'shared_w');
+    const branch = (name: string, scale: number) => {
+      const b = new GraphBuilder(name);
+      b.output(`${name}_y`, 'float32', ['batch', N]);
+      b.op('Mul', [b.op('MatMul', ['x', w]), b.constant('float32', [], [scale])], {}, `${name}_y`);
+      return b;
+    };
+    m.op('If', ['flag'], { then_branch: { graph: branch('a', 1) }, else_branch: { graph: branch('b', 2) } }, 'y');
+    m.output('y', 'float32', ['batch', N]);
+    const report = await rewriteMatMuls(m.toModel(), '.', { bits: 8, blockSize: 32 });
+    expect(report.rewritten).toBe(2);
+    const graph = onnx.ModelProto.decode(report.bytes).graph!;
+    // Quantized once, shared by both branches; the float weight is gone.
+    expect(graph.initializer!.map((t) => t.name).sort()).toEqual(['shared_w_8bit_b32_q', 'shared_w_8bit_b32_scales', 'shared_w_8bit_b32_zp']);
+    const session = await ort.InferenceSession.create(report.bytes, { intraOpNumThreads: 1 });
+    try {
+      const feeds = (flag: number) => ({ x: new ort.Tensor('float32', x, [ROWS, K]), flag: new ort.Tensor('bool', Uint8Array.of(flag), [1]) });
+      const a = (await session.run(feeds(1))).y.data as Float32Array;
+      const b = (await session.run(feeds(0))).y.data as Float32Array;
+      const reference = await run(floatModel);
+      for (let i = 0; i < reference.length; i += 1) {
+        expect(Math.abs(a[i] - reference[i])).toBeLessThanOrEqual(errorBound(8, Math.floor(i / N), i % N));
+        expect(b[i]).toBeCloseTo(2 * a[i], 4);
+      }
+    } finally {
+      await session.release();
+    }
+  });
+
   it('packs 4-bit codes low nibble first with per-block zero points', () => {
     // One column, one block: 0..15 scaled so each value is exactly one code.
     const column = Float32Array.from({ length: 32 }, (_, k) => (k % 16) - 8);

@@ -93,22 +93,31 @@ export async function rewriteMatMuls(modelBytes: Uint8Array, modelDir: string, o
   let weightBytesBefore = 0;
   let weightBytesAfter = 0;
 
-  graph.node = (graph.node ?? []).map((node): NodeProto => {
+  /** Quantized weight names by source weight, so a weight shared by several MatMuls is quantized once. */
+  const quantized = new Map<string, { base: string; K: number; N: number }>();
+  const quantize = (weight: TensorProto) => {
+    const name = weight.name ?? '';
+    const known = quantized.get(name);
+    if (known) return known;
+    const [K, N] = weight.dims!.map(Number);
+    const q = quantizeMatrix(floatValues(weight), K, N, options.bits, options.blockSize);
+    const base = `${name}_${options.bits}bit_b${options.blockSize}`;
+    added.push(
+      uint8Tensor(`${base}_q`, [N, q.blocks, q.blobSize], q.packed),
+      onnx.TensorProto.create({ name: `${base}_scales`, dims: [N * q.blocks], dataType: FLOAT, rawData: new Uint8Array(q.scales.buffer) }),
+      uint8Tensor(`${base}_zp`, [N * q.zeroPointBytes], q.zeroPoints),
+    );
+    weightBytesBefore += K * N * 4;
+    weightBytesAfter += q.packed.length + q.scales.byteLength + q.zeroPoints.length;
+    quantized.set(name, { base, K, N });
+    return { base, K, N };
+  };
+
+  const rewriteNode = (node: NodeProto): NodeProto => {
     if (node.opType !== 'MatMul' || (node.domain ?? '') !== '' || node.input?.length !== 2) return node;
     const weight = initializers.get(node.input[1]);
     if (!weight || weight.dataType !== FLOAT || weight.dims?.length !== 2) return node;
-    const [K, N] = weight.dims.map(Number);
-    const q = quantizeMatrix(floatValues(weight), K, N, options.bits, options.blockSize);
-    const base = `${weight.name}_${options.bits}bit_b${options.blockSize}`;
-    if (!initializers.has(`${base}_q`) && !added.some((t) => t.name === `${base}_q`)) {
-      added.push(
-        uint8Tensor(`${base}_q`, [N, q.blocks, q.blobSize], q.packed),
-        onnx.TensorProto.create({ name: `${base}_scales`, dims: [N * q.blocks], dataType: FLOAT, rawData: new Uint8Array(q.scales.buffer) }),
-        uint8Tensor(`${base}_zp`, [N * q.zeroPointBytes], q.zeroPoints),
-      );
-      weightBytesBefore += K * N * 4;
-      weightBytesAfter += q.packed.length + q.scales.byteLength + q.zeroPoints.length;
-    }
+    const { base, K, N } = quantize(weight);
     const remaining = (uses.get(weight.name ?? '') ?? 0) - 1;
     uses.set(weight.name ?? '', remaining);
     if (remaining === 0) dropped.add(weight.name ?? '');
@@ -127,7 +136,18 @@ export async function rewriteMatMuls(modelBytes: Uint8Array, modelDir: string, o
         ...(options.accuracyLevel === undefined ? [] : [intAttribute('accuracy_level', options.accuracyLevel)]),
       ],
     });
-  });
+  };
+  // Merged decoders keep their MatMuls inside If branches, reading the main graph's weights.
+  const rewriteGraph = (subject: onnxProto.onnx.IGraphProto): void => {
+    subject.node = (subject.node ?? []).map((node) => {
+      for (const attribute of node.attribute ?? []) {
+        if (attribute.g) rewriteGraph(attribute.g);
+        for (const sub of attribute.graphs ?? []) rewriteGraph(sub);
+      }
+      return rewriteNode(node);
+    });
+  };
+  rewriteGraph(graph);
 
   graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...added];
   // Old IR versions also list initializers as graph inputs; a dropped weight must go from there too.
