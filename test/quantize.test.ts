@@ -140,6 +140,27 @@ describe('MatMulNBits rewrite of a float MatMul', () => {
     }
   });
 
+  it('reads weights kept in an external data file and writes one self-contained file', async () => {
+    const model = onnx.ModelProto.decode(floatModel);
+    const weight = model.graph!.initializer!.find((t) => t.name === 'w')!;
+    const dir = await tempRepository('tessera-external-');
+    try {
+      await writeFile(join(dir, 'model.onnx_data'), Buffer.concat([Buffer.alloc(64), Buffer.from(weight.rawData!)]));
+      weight.rawData = new Uint8Array(0);
+      weight.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      weight.externalData = [
+        { key: 'location', value: 'model.onnx_data' },
+        { key: 'offset', value: '64' },
+        { key: 'length', value: String(K * N * 4) },
+      ];
+      const external = await rewriteMatMuls(onnx.ModelProto.encode(model).finish(), dir, { bits: 4, blockSize: 32 });
+      const inline = await rewriteMatMuls(floatModel, '.', { bits: 4, blockSize: 32 });
+      expect(Buffer.from(external.bytes).equals(Buffer.from(inline.bytes))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('packs 4-bit codes low nibble first with per-block zero points', () => {
     // One column, one block: 0..15 scaled so each value is exactly one code.
     const column = Float32Array.from({ length: 32 }, (_, k) => (k % 16) - 8);

@@ -80,7 +80,10 @@ export async function quantizeModel(options: QuantizeModelOptions): Promise<Quan
     await copyLooseFiles(entry.dir, dir);
     const files: ManifestInput['files'] = {};
     const graphs: QuantizedGraph[] = [];
+    const graphPaths = Object.values(entry.manifest.files).filter((f) => isOnnxPath(f.path)).map((f) => f.path);
     for (const [key, file] of Object.entries(entry.manifest.files)) {
+      // A graph's external data (`model.onnx_data`) is written inline into the quantized file.
+      if (graphPaths.some((graph) => file.path.startsWith(`${graph}_data`))) continue;
       if (isOnnxPath(file.path)) {
         const target = quantizedPath(file.path, options.bits);
         const report = await rewriteMatMuls(await readFile(absolute[key]), path.dirname(absolute[key]), options);
