@@ -1,5 +1,5 @@
 /**
- * `models quantize <name> --weights int8|int4 [--block 32] [--accuracy-level 4] [--name n] [--force]`:
+ * `models quantize <name> --weights int8|int4 [--block 32] [--accuracy-level 0-4, default 4] [--name n] [--force]`:
  * writes a copy of a float model whose MatMul weights are block-quantized (MatMulNBits),
  * with its own manifest and checksums, as a new model in MODELS_DIR.
  */
@@ -10,7 +10,7 @@ import { isValidBlockSize } from '../quantize/block-quantize.js';
 import { quantizeModel } from '../quantize/quantize-model.js';
 import type { ProgressSink } from './progress.js';
 
-export const QUANTIZE_USAGE = `  quantize <name> --weights int8|int4 [--block 32] [--accuracy-level 0|1|2|3|4] [--name n] [--force]
+export const QUANTIZE_USAGE = `  quantize <name> --weights int8|int4 [--block 32] [--accuracy-level 4] [--name n] [--force]
                                          write <name>-int8/-int4: MatMul weights as onnxruntime MatMulNBits
 `;
 
@@ -32,7 +32,8 @@ function parse(argv: string[]) {
     options: {
       weights: { type: 'string' },
       block: { type: 'string', default: '32' },
-      'accuracy-level': { type: 'string' },
+      // 4 (int8 activations inside the MatMul): measured as fast or faster and no less accurate on tessera-lm.
+      'accuracy-level': { type: 'string', default: '4' },
       name: { type: 'string' },
       force: { type: 'boolean' },
     },
@@ -43,8 +44,8 @@ function parse(argv: string[]) {
   if (!bits) throw new UsageError('--weights must be int8 or int4');
   const blockSize = Number(values.block);
   if (!isValidBlockSize(blockSize)) throw new UsageError('--block must be a power of two of at least 16 (32 is usual)');
-  const accuracyLevel = values['accuracy-level'] === undefined ? undefined : Number(values['accuracy-level']);
-  if (accuracyLevel !== undefined && ![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new UsageError('--accuracy-level must be 0 to 4');
+  const accuracyLevel = Number(values['accuracy-level']);
+  if (![0, 1, 2, 3, 4].includes(accuracyLevel)) throw new UsageError('--accuracy-level must be 0 to 4');
   if (values.name !== undefined && !MODEL_NAME.test(values.name)) throw new UsageError(`"${values.name}" is not a valid model name`);
   return { source, bits, blockSize, accuracyLevel, target: values.name, force: values.force };
 }
