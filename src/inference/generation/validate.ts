@@ -15,7 +15,7 @@ export const GENERATION_LIMITS = {
   maxMessages: 1024,
 } as const;
 
-const ROLES = new Set(['system', 'user', 'assistant']);
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -42,8 +42,10 @@ export function validateGenerationRequest(
     check(Array.isArray(r.messages) && r.messages.length > 0, 'messages', 'must be a non-empty list', r.messages);
     check(r.messages!.length <= GENERATION_LIMITS.maxMessages, 'messages', `may hold at most ${GENERATION_LIMITS.maxMessages} entries`, r.messages!.length);
     r.messages!.forEach((m, i) => {
-      check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user or assistant', m?.role);
+      check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user, assistant or tool', m?.role);
       check(typeof m.content === 'string', `messages[${i}].content`, 'must be a string', typeof m.content);
+      if (m.role === 'tool') check(typeof m.toolCallId === 'string' && m.toolCallId.length > 0, `messages[${i}].toolCallId`, 'must name the call a tool message answers', m.toolCallId);
+      if (m.toolCalls != null) check(m.role === 'assistant' && Array.isArray(m.toolCalls), `messages[${i}].toolCalls`, 'may only be given on assistant messages', m.role);
     });
     checkTextsLength('messages', r.messages!.map((m) => m.content));
   }
