@@ -6,8 +6,8 @@
  */
 import type { Context } from '../../contracts/context.js';
 import type { GenerationEventShape } from '../../contracts/events.js';
-import type { GenerationRequest } from '../../inference/generation/types.js';
-import { generateEvents } from '../../resolvers/generation.js';
+import type { GenerationRequest, ToolChoice } from '../../inference/generation/types.js';
+import { generateEvents, type GenerateInputValue } from '../../resolvers/generation.js';
 
 export interface ChoiceEvent {
   index: number;
@@ -15,6 +15,13 @@ export interface ChoiceEvent {
 }
 
 type Choice = AsyncGenerator<GenerationEventShape>;
+
+/** The resolver takes GraphQL's tool choice (`{ mode }` or `{ function }`). */
+function inputOf(request: GenerationRequest, model: string): GenerateInputValue {
+  const { toolChoice, ...rest } = request;
+  const choice = (value: ToolChoice) => (typeof value === 'string' ? { mode: value } : value);
+  return { ...rest, model, ...(toolChoice ? { toolChoice: choice(toolChoice) } : {}) };
+}
 
 async function* merge(choices: Choice[], firsts: GenerationEventShape[]): AsyncGenerator<ChoiceEvent> {
   for (const [index, event] of firsts.entries()) yield { index, event };
@@ -35,7 +42,7 @@ async function* merge(choices: Choice[], firsts: GenerationEventShape[]): AsyncG
 const closeAll = (choices: Choice[]) => Promise.allSettled(choices.map((choice) => choice.return(undefined)));
 
 export async function startChoices(ctx: Context, model: string, requests: GenerationRequest[]): Promise<AsyncGenerator<ChoiceEvent>> {
-  const choices = requests.map((request) => generateEvents(ctx, { ...request, model }));
+  const choices = requests.map((request) => generateEvents(ctx, inputOf(request, model)));
   const firsts = await Promise.allSettled(choices.map((choice) => choice.next()));
   const refused = firsts.find((first): first is PromiseRejectedResult => first.status === 'rejected');
   if (refused) {

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Context } from '../../contracts/context.js';
-import type { CompletedEvent, TokenEvent } from '../../contracts/events.js';
+import type { CompletedEvent, TokenEvent, ToolCallEvent } from '../../contracts/events.js';
 import type { GenerationRequest } from '../../inference/generation/types.js';
 import { TesseraError } from '../../errors.js';
 import { errorBody } from '../errors.js';
@@ -21,11 +21,15 @@ export interface Dialect {
   object: string;
   chunkObject: string;
   /** A whole choice of the unary answer. */
-  choice(index: number, completed: CompletedEvent, tokens: TokenEvent[]): object;
+  choice(index: number, completed: CompletedEvent, tokens: TokenEvent[], toolCalls: ToolCallEvent[]): object;
   /** A chunk choice before any token (chat's role), if the dialect has one. */
   opening?(index: number): object;
   /** A chunk choice for one token; null to send nothing for it. */
   token(index: number, token: TokenEvent, offset: number): object | null;
+  /** A chunk choice for one tool call (chat only). */
+  toolCall?(index: number, call: ToolCallEvent): object;
+  /** A chunk choice for text held back until the generation ended (see Answer.holdText). */
+  heldText?(index: number, text: string): object;
   /** The last chunk choice of one choice. */
   ending(index: number, finishReason: FinishReasonName): object;
 }
@@ -36,6 +40,11 @@ export interface Answer {
   requests: GenerationRequest[];
   stream: boolean;
   includeUsage: boolean;
+  /**
+   * Tokens are not streamed as text but told at the end: when tools may be called, whether
+   * the text is a call is known only once it is complete, and a call's text is not content.
+   */
+  holdText?: boolean;
 }
 
 interface Tally {
@@ -77,15 +86,17 @@ export async function respond(ctx: Context, res: ServerResponse, answer: Answer)
 
   if (!answer.stream) {
     const tokens: TokenEvent[][] = answer.requests.map(() => []);
+    const calls: ToolCallEvent[][] = answer.requests.map(() => []);
     const choices: object[] = [];
     for await (const event of events) {
       idOf(event);
       if (event.event.kind === 'token') tokens[event.index]!.push(event.event);
+      if (event.event.kind === 'tool_call') calls[event.index]!.push(event.event);
       if (event.event.kind !== 'completed') continue;
       const failure = failureOf(event.event);
       if (failure) throw failure;
       count(tally, event.event, event.index);
-      choices[event.index] = answer.dialect.choice(event.index, event.event, tokens[event.index]!);
+      choices[event.index] = answer.dialect.choice(event.index, event.event, tokens[event.index]!, calls[event.index]!);
     }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ ...header(), choices, usage: usageOf(tally) }));
@@ -103,8 +114,12 @@ export async function respond(ctx: Context, res: ServerResponse, answer: Answer)
       const opening = answer.dialect.opening?.(index);
       if (opening) await stream.send({ ...header(), choices: [opening], ...usage });
     } else if (e.kind === 'token') {
+      if (answer.holdText) continue;
       const choice = answer.dialect.token(index, e, offsets[index]!);
       offsets[index]! += e.text.length;
+      if (choice) await stream.send({ ...header(), choices: [choice], ...usage });
+    } else if (e.kind === 'tool_call') {
+      const choice = answer.dialect.toolCall?.(index, e);
       if (choice) await stream.send({ ...header(), choices: [choice], ...usage });
     } else {
       const failure = failureOf(e);
@@ -114,6 +129,8 @@ export async function respond(ctx: Context, res: ServerResponse, answer: Answer)
         return void res.end();
       }
       count(tally, e, index);
+      const held = answer.holdText && e.finishReason !== 'TOOL_CALLS' && e.text ? answer.dialect.heldText?.(index, e.text) : undefined;
+      if (held) await stream.send({ ...header(), choices: [held], ...usage });
       await stream.send({ ...header(), choices: [answer.dialect.ending(index, finishReasonOf(e.finishReason))], ...usage });
     }
   }
