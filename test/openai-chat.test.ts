@@ -4,10 +4,11 @@
  * logprobs, n choices, the rows they leave (marked as this API's), the same generation over
  * GraphQL, and a client that aborts a stream (its row ends CANCELLED).
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
+import { openaiClient } from './support/openai.js';
 import { gql } from './support/client.js';
 import { GenerateTextDocument } from './generated/graphql.js';
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
   models = await createTestModels({ lm: { maxPositions: 1024 } });
   server = await startTestServer({ modelsDir: models.dir, env: { AUTH: 'required' } });
   key = (await server.app.services.keys.create('app', ['infer'])).key;
-  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: key, maxRetries: 0 });
+  client = openaiClient(server, key);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,10 +4,11 @@
  * recogniser (its transcript is the spelled text). Vectors match GraphQL's `embed`; every
  * transcription format carries the same transcript and segments.
  */
-import OpenAI, { toFile } from 'openai';
+import { toFile, type OpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
+import { openaiClient } from './support/openai.js';
 import { gql } from './support/client.js';
 import { EmbedDocument } from './generated/graphql.js';
 import { toneWav, writeCtcModel } from './fixtures/asr/ctc-model.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await writeCtcModel(models.dir);
   await writeBertLike(models.dir, 'bert');
   server = await startTestServer({ modelsDir: models.dir });
-  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused with AUTH=off', maxRetries: 0 });
+  client = openaiClient(server);
 }, 120_000);
 
 afterAll(async () => {

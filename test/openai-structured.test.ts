@@ -4,24 +4,25 @@
  * (ajv), streamed or not; a forced tool call streams as `delta.tool_calls` with arguments
  * that validate and finish_reason `tool_calls`; the tool's reply is taken on the next turn.
  */
-import OpenAI from 'openai';
-import type { ChatCompletionTool } from 'openai/resources/chat/completions';
+import type OpenAI from 'openai';
+import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
+import { openaiClient } from './support/openai.js';
 import { SCHEMAS, validates, WEATHER_TOOLS } from './fixtures/structured/schemas.js';
 
 let models: TestModels;
 let server: TestServer;
 let client: OpenAI;
 
-const TOOLS: ChatCompletionTool[] = WEATHER_TOOLS.map((tool) => ({ type: 'function', function: tool as ChatCompletionTool['function'] }));
+const TOOLS: ChatCompletionFunctionTool[] = WEATHER_TOOLS.map((tool) => ({ type: 'function', function: tool as ChatCompletionFunctionTool['function'] }));
 const parametersOf = (name: string) => WEATHER_TOOLS.find((tool) => tool.name === name)!.parameters;
 
 beforeAll(async () => {
   models = await createTestModels({ lm: { maxPositions: 512 } });
   server = await startTestServer({ modelsDir: models.dir });
-  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused with AUTH=off', maxRetries: 0 });
+  client = openaiClient(server);
 }, 120_000);
 
 afterAll(async () => {
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 describe('response_format', () => {
   it('json_schema: every answer of several sampled choices parses and validates', async () => {
-    const schema = SCHEMAS.nested;
+    const schema = SCHEMAS.nested as Record<string, unknown>;
     const completion = await client.chat.completions.create({
       model: 'tiny-lm',
       messages: [{ role: 'user', content: 'the cat' }],
@@ -48,7 +49,7 @@ describe('response_format', () => {
   });
 
   it('json_schema streamed: the content deltas add up to a valid value', async () => {
-    const schema = SCHEMAS.nested;
+    const schema = SCHEMAS.nested as Record<string, unknown>;
     const stream = await client.chat.completions.create({
       model: 'tiny-lm',
       messages: [{ role: 'user', content: 'a dog' }],
