@@ -193,4 +193,18 @@ describe('a client that goes away', () => {
     expect(row.status).toBe('CANCELLED');
     expect(row.completionTokens ?? 0).toBeLessThan(900);
   });
+
+  it('cancels a unary call whose client hangs up: the row ends CANCELLED', async () => {
+    const before = new Set((await server.app.services.requests.list({ task: 'TEXT_GENERATION' }, { first: 100 })).rows.map((row) => row.id));
+    const controller = new AbortController();
+    const call = client.chat.completions.create({ model: 'tiny-lm', messages: MESSAGES, max_tokens: 900 }, { signal: controller.signal });
+    let row;
+    for (let i = 0; i < 200 && !row; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      row = (await server.app.services.requests.list({ task: 'TEXT_GENERATION' }, { first: 100 })).rows.find((r) => !before.has(r.id));
+    }
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    expect((await settledRow(row!.id)).status).toBe('CANCELLED');
+  });
 });
