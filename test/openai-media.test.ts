@@ -60,6 +60,9 @@ describe('embeddings', () => {
     await expect(client.embeddings.create({ model: 'bert', input: 'the cat', dimensions: 2 })).rejects.toMatchObject({ status: 400, param: 'dimensions' });
     await expect(client.embeddings.create({ model: 'bert', input: [[1, 2, 3]] })).rejects.toMatchObject({ status: 400, param: 'input' });
     await expect(client.embeddings.create({ model: 'bert', input: ['the cat', ' '] })).rejects.toMatchObject({ status: 400, param: 'input[1]' });
+    // The text limits hold for the call as a whole (MAX_TOTAL_TEXT_CHARS), not only per row.
+    const long = 'the cat '.repeat(2_500);
+    await expect(client.embeddings.create({ model: 'bert', input: [long, long] })).rejects.toMatchObject({ status: 400, param: 'input' });
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { embed } from '../resolvers/vision.js';
+import { checkTextsLength } from '../inference/text-limits.js';
 import { readJson } from './body.js';
 import { badParam } from './errors.js';
 import { sendJson, type Endpoint } from './endpoint.js';
@@ -45,6 +46,8 @@ export const embeddings: Endpoint = {
     const request = await readJson(req, ctx.config.MAX_BODY_BYTES, body);
     if (request.dimensions != null) throw badParam('dimensions', "dimensions is not supported: these models give vectors of their own fixed size.");
     const texts = textsOf(request.input);
+    // One call is one request to the limits, however many rows it becomes.
+    checkTextsLength('input', texts);
     const model = ctx.engine.embeddingModelFor('TEXT', request.model);
     const results = await Promise.all(texts.map((text) => embed(ctx, { text, model: model.name })));
     const asBase64 = request.encoding_format === 'base64';
