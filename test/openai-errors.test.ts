@@ -4,6 +4,8 @@
  * code (401, 403, 404, 400, 413, 415, 429 with Retry-After, 503), no row left by a refused
  * request, and a server that keeps serving afterwards.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
@@ -11,7 +13,7 @@ import { startTestServer, type TestServer } from './support/app.js';
 let models: TestModels;
 let server: TestServer;
 const keys = { app: '', reader: '', limited: '' };
-const RATE_LIMIT = 20;
+const RATE_LIMIT = 60;
 
 const CHAT = { model: 'tiny-lm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
 
@@ -36,7 +38,10 @@ function expectError(answer: { status: number; body: unknown }, status: number, 
 }
 
 beforeAll(async () => {
-  models = await createTestModels({ lm: { maxPositions: 256 } });
+  models = await createTestModels({ lm: { maxPositions: 1024 } });
+  // One running and one waiting at most, so a third request meets a full queue.
+  const manifest = path.join(models.dir, 'tiny-lm', 'model.json');
+  writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), batching: { maxBatchSize: 1, maxQueue: 1 } }));
   server = await startTestServer({
     modelsDir: models.dir,
     env: { AUTH: 'required', MAX_BODY_BYTES: '64kb', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), CORS_ORIGINS: 'https://app.example' },
@@ -166,6 +171,41 @@ describe('limits', () => {
     const answer = await call('/v1/chat/completions', { body: CHAT });
     expect(answer.status).toBe(200);
     expect(answer.body.choices[0].finish_reason).toBe('length');
+  });
+
+  it('503 for a stream that meets a full queue, before the stream begins, leaving no row for it', async () => {
+    const long = { ...CHAT, max_tokens: 900, stream: true };
+    const running = new AbortController();
+    const waiting = new AbortController();
+    const first = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.app}`, 'content-type': 'application/json' },
+      body: JSON.stringify(long),
+      signal: running.signal,
+    });
+    expect(first.status).toBe(200);
+    const reader = first.body!.getReader();
+    await reader.read();
+    // The second waits in the queue: its answer (headers included) comes only when it starts.
+    const second = fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.app}`, 'content-type': 'application/json' },
+      body: JSON.stringify(long),
+      signal: waiting.signal,
+    }).catch(() => null);
+    let queued = false;
+    for (let i = 0; i < 200 && !queued; i += 1) {
+      queued = (await server.app.services.requests.list({ status: 'QUEUED' }, { first: 10 })).rows.length > 0;
+      if (!queued) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(queued).toBe(true);
+    const before = await rows();
+    const third = await call('/v1/chat/completions', { body: long });
+    expectError(third, 503, 'server_error', 'overloaded');
+    expect(await rows()).toBe(before);
+    running.abort();
+    waiting.abort();
+    await second;
   });
 
   // Last: the server stays closed afterwards.

@@ -7,10 +7,9 @@ import type { ServerResponse } from 'node:http';
 import type { Context } from '../../contracts/context.js';
 import type { CompletedEvent, TokenEvent, ToolCallEvent } from '../../contracts/events.js';
 import type { GenerationRequest } from '../../inference/generation/types.js';
-import { TesseraError } from '../../errors.js';
 import { errorBody } from '../errors.js';
 import { openEventStream } from '../sse.js';
-import { startChoices, type ChoiceEvent } from './choices.js';
+import { failureOf, startChoices, type ChoiceEvent } from './choices.js';
 import { finishReasonOf } from './sampling.js';
 
 export type FinishReasonName = ReturnType<typeof finishReasonOf>;
@@ -50,16 +49,6 @@ export interface Answer {
 interface Tally {
   promptTokens: number;
   completionTokens: number;
-}
-
-/** A choice that ended in error or was cancelled, as the coded error it ended with. */
-function failureOf(completed: CompletedEvent): TesseraError | null {
-  if (completed.finishReason === 'ERROR') {
-    const error = completed.error ?? { code: 'INFERENCE_FAILED', message: 'Generation failed.' };
-    return new TesseraError(error.code as never, error.message, { requestId: completed.requestId });
-  }
-  if (completed.finishReason === 'CANCELLED') return new TesseraError('CANCELLED', 'The generation was cancelled.', { requestId: completed.requestId });
-  return null;
 }
 
 const usageOf = (tally: Tally) => ({
