@@ -4,7 +4,7 @@
  * Who may read an artifact is recorded per key in ArtifactOwner: two keys uploading the
  * same bytes share the file, and a third key cannot tell that it exists.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Prisma } from './database.js';
@@ -39,8 +39,9 @@ export class ArtifactStore {
     const exists = await stat(file).then((s) => s.size === bytes.byteLength, () => false);
     if (!exists) {
       await mkdir(path.dirname(file), { recursive: true });
-      // Write then rename so a reader never sees half a file.
-      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      // Write then rename so a reader never sees half a file; the same bytes uploaded twice at
+      // once (or by two replicas on a shared DATA_DIR) each get their own partial file.
+      const partial = `${file}.${process.pid}.${randomUUID()}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, file);
     }

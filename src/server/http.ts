@@ -10,6 +10,8 @@ import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
+import { METRICS_PATH, serveMetricsWithKey } from './metrics-endpoint.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -20,7 +22,7 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
   sendJson(res, status, { errors: [{ message, extensions: { code, http: { status } } }] }, { connection: 'close' });
 }
 
-export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
+export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string, metrics?: TesseraMetrics) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
 
@@ -32,6 +34,7 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
+      if (pathname === METRICS_PATH && metrics) return await serveMetricsWithKey(metrics, services.authenticator, req, res);
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
       if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
         if (req.method === 'POST') {

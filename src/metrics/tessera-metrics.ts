@@ -1,0 +1,37 @@
+/**
+ * Tessera's metrics registry: the request series (an observer on the run service), the
+ * engine's model gauges, event-loop lag and prom-client's process defaults. One per app, so
+ * two apps in one process (tests) never share counts.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ModelInfo } from '../inference/types.js';
+import type { RunObserver } from '../runs/observer.js';
+import { registerEventLoopLag } from './event-loop-lag.js';
+import { registerModelGauges } from './model-gauges.js';
+import { runMetrics } from './run-metrics.js';
+
+export class TesseraMetrics {
+  readonly registry = new Registry();
+  /** Push onto the run service's observers. */
+  readonly observer: RunObserver;
+  private readonly lag: { stop(): void };
+
+  constructor(models: () => ModelInfo[]) {
+    collectDefaultMetrics({ register: this.registry });
+    this.observer = runMetrics(this.registry);
+    registerModelGauges(this.registry, models);
+    this.lag = registerEventLoopLag(this.registry);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  close(): void {
+    this.lag.stop();
+  }
+}
