@@ -5,7 +5,7 @@
  * cancelled from B; and when A is killed with SIGKILL while both run requests, A's rows turn
  * FAILED (INTERRUPTED) after the heartbeat timeout while B's finish untouched.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,7 +14,15 @@ import { createTestModels, type TestModels } from './support/models-dir.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { startServerCommand, type StartedServer } from './support/server-process.js';
 import { gql, subscribeWs, wsClient } from './support/client.js';
-import { CancelRequestDocument, GenerateDocument, RequestByIdDocument, RequestEventsDocument } from './generated/graphql.js';
+import {
+  AddToCollectionDocument,
+  CancelRequestDocument,
+  CreateCollectionDocument,
+  GenerateDocument,
+  RequestByIdDocument,
+  RequestEventsDocument,
+  SearchCollectionDocument,
+} from './generated/graphql.js';
 import { readMigrations } from '../src/db/migrate.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -72,6 +80,7 @@ async function rowOn(server: StartedServer, id: string) {
 
 beforeAll(async () => {
   models = await createTestModels({ lm: { maxPositions: 2048 } });
+  cpSync(path.join('models', 'tessera-clip'), path.join(models.dir, 'tessera-clip'), { recursive: true, filter: (src) => !src.includes('recipe') });
   database = await createTestDatabase('postgres');
   dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-replicas-'));
   // Both at once on the empty database: the migrations race under the advisory lock.
@@ -145,6 +154,23 @@ describe('replicas on one PostgreSQL and Redis', () => {
     const streamed = onA.events.filter((e) => e.__typename === 'GenerationToken').length;
     expect(row.completionTokens).toBe(streamed);
     expect(streamed).toBeLessThan(2000);
+  });
+
+  it('a collection filled on one replica is searchable on the other, both ways', async () => {
+    const texts = (body: { data?: { search: { items: { text?: string | null }[] } } | null }) => body.data!.search.items.map((item) => item.text);
+    expect((await gql(graphql(a), CreateCollectionDocument, { input: { name: 'shared' } })).body.errors).toBeUndefined();
+    const added = await gql(graphql(a), AddToCollectionDocument, { input: { collection: 'shared', items: [{ text: 'a red circle' }, { text: 'a blue square' }] } });
+    expect(added.body.errors).toBeUndefined();
+    // B builds its index from the rows A wrote.
+    const onB = await gql(graphql(b), SearchCollectionDocument, { input: { collection: 'shared', query: { text: 'a red circle' }, k: 5 } });
+    expect(onB.body.errors).toBeUndefined();
+    expect(texts(onB.body).sort()).toEqual(['a blue square', 'a red circle']);
+    // A already holds an index; an item added on B makes it reload.
+    await gql(graphql(a), SearchCollectionDocument, { input: { collection: 'shared', query: { text: 'a red circle' }, k: 5 } });
+    expect((await gql(graphql(b), AddToCollectionDocument, { input: { collection: 'shared', items: [{ text: 'a green star' }] } })).body.errors).toBeUndefined();
+    const onA = await gql(graphql(a), SearchCollectionDocument, { input: { collection: 'shared', query: { text: 'a green star' }, k: 5 } });
+    expect(texts(onA.body)).toHaveLength(3);
+    expect(texts(onA.body)[0]).toBe('a green star');
   });
 
   it('a replica killed with SIGKILL: its rows turn INTERRUPTED after the heartbeat timeout, the survivor’s finish', async () => {
