@@ -89,7 +89,10 @@ describe('/metrics', () => {
       tessera_event_loop_lag_seconds: 'gauge',
       process_cpu_user_seconds_total: 'counter',
       nodejs_heap_size_used_bytes: 'gauge',
+      graphql_envelop_request_duration: 'histogram',
+      graphql_yoga_http_duration: 'histogram',
     });
+    expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(2);
     expect(valueOf(families, 'tessera_model_loaded', LM)).toBe(1);
     // Token buckets resolve milliseconds; request buckets reach minutes.
     const les = (name: string) => families.get(name)!.samples.filter((s) => s.name === `${name}_bucket`).map((s) => Number(s.labels.le));

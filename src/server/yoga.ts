@@ -6,6 +6,8 @@ import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
+import { useOperationMetrics } from './plugins/use-operation-metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
@@ -23,7 +25,8 @@ export const SSE_ENDPOINT = '/graphql/stream';
 type UnauthenticatedContext = Omit<Context, 'principal'>;
 export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
-export function createTesseraYoga(services: Services): TesseraYoga {
+/** `metrics`: the registry GraphQL operation metrics go to; none are kept without one. */
+export function createTesseraYoga(services: Services, metrics?: Registry): TesseraYoga {
   return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -32,7 +35,13 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation(), useAuth(), useGraphQLSSEStream({ endpoint: SSE_ENDPOINT })],
+    plugins: [
+      useRequestId(),
+      useExecutionCancellation(),
+      useAuth(),
+      useGraphQLSSEStream({ endpoint: SSE_ENDPOINT }),
+      ...(metrics ? [useOperationMetrics(metrics)] : []),
+    ],
     context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
