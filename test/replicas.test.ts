@@ -23,6 +23,7 @@ import {
   RequestEventsDocument,
   SearchCollectionDocument,
 } from './generated/graphql.js';
+import { parsePrometheusText, valueOf } from './support/prometheus-text.js';
 import { readMigrations } from '../src/db/migrate.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -189,6 +190,8 @@ describe('replicas on one PostgreSQL and Redis', () => {
       rowA = await rowOn(b, idA);
     }
     expect([rowA.status, rowA.error?.code]).toEqual(['FAILED', 'INTERRUPTED']);
+    const metrics = parsePrometheusText(await (await fetch(`${b.url}/metrics`)).text());
+    expect(valueOf(metrics, 'tessera_interrupted_requests_total')).toBe(1);
     const rowB = await rowOn(b, idB);
     expect([rowB.status, rowB.error]).toEqual(['COMPLETED', null]);
     expect(rowB.completionTokens).toBe(400);

@@ -3,7 +3,7 @@
  * engine's model gauges, event-loop lag and prom-client's process defaults. One per app, so
  * two apps in one process (tests) never share counts.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { ModelInfo } from '../inference/types.js';
 import type { RunObserver } from '../runs/observer.js';
 import { registerEventLoopLag } from './event-loop-lag.js';
@@ -15,12 +15,19 @@ export class TesseraMetrics {
   /** Push onto the run service's observers. */
   readonly observer: RunObserver;
   private readonly lag: { stop(): void };
+  /** Rows of stopped replicas (or of the previous process) this one marked INTERRUPTED. */
+  readonly interrupted: Counter;
 
   constructor(models: () => ModelInfo[]) {
     collectDefaultMetrics({ register: this.registry });
     this.observer = runMetrics(this.registry);
     registerModelGauges(this.registry, models);
     this.lag = registerEventLoopLag(this.registry);
+    this.interrupted = new Counter({
+      name: 'tessera_interrupted_requests_total',
+      help: 'Active requests of a stopped replica (or a previous process) that this replica marked FAILED with INTERRUPTED.',
+      registers: [this.registry],
+    });
   }
 
   get contentType(): string {

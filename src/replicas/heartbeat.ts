@@ -18,6 +18,8 @@ export class Heartbeat {
     private readonly requests: RequestStore,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
+    /** Told how many rows each sweep ended (for the metrics). */
+    private readonly onInterrupted: (count: number) => void = () => undefined,
   ) {}
 
   /** Registers this replica, sweeps once, then keeps beating. */
@@ -29,8 +31,10 @@ export class Heartbeat {
   }
 
   /** Ends the rows of replicas whose heartbeat stopped; how many it ended. */
-  sweep(): Promise<number> {
-    return this.requests.interruptOrphaned(new Date(Date.now() - this.timeoutMs));
+  async sweep(): Promise<number> {
+    const count = await this.requests.interruptOrphaned(new Date(Date.now() - this.timeoutMs));
+    if (count > 0) this.onInterrupted(count);
+    return count;
   }
 
   private schedule(): void {

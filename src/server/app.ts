@@ -66,7 +66,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // A SQLite file has one server at a time: whatever is active was left by the previous one.
   // On PostgreSQL other replicas may be running; only the rows of those whose heartbeat stopped are ended.
   const previous = db.kind === 'sqlite' ? await requests.recoverInterrupted() : 0;
-  const heartbeat = new Heartbeat(instanceId, new InstanceStore(db.prisma), requests, config.INSTANCE_TIMEOUT_MS, logger.child({ component: 'replicas' }));
+  const metrics = new TesseraMetrics(() => engine.models());
+  metrics.interrupted.inc(previous);
+  const heartbeat = new Heartbeat(instanceId, new InstanceStore(db.prisma), requests, config.INSTANCE_TIMEOUT_MS, logger.child({ component: 'replicas' }), (count) =>
+    metrics.interrupted.inc(count),
+  );
   const interrupted = previous + (await heartbeat.start());
   if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a stopped process as FAILED (INTERRUPTED)');
   const keys = new KeyStore(db.prisma);
@@ -94,7 +98,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger: logger.child({ component: 'engine' }),
     limits: { maxImagePixels: config.MAX_IMAGE_PIXELS, maxAudioSeconds: config.MAX_AUDIO_SECONDS },
   });
-  const metrics = new TesseraMetrics(() => engine.models());
   const relay = config.REDIS_URL
     ? await RedisRelay.connect({ url: config.REDIS_URL, logger: logger.child({ component: 'relay' }), cancelLocal: (id, reason) => runs.cancelHere(id, reason) })
     : null;
