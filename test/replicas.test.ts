@@ -178,6 +178,13 @@ describe('replicas on one PostgreSQL and Redis', () => {
     const onA = generateOn(a, 2000);
     const onB = generateOn(b, 400);
     const [idA, idB] = await Promise.all([onA.requestId, onB.requestId]);
+    // Someone on B follows A's request when A dies.
+    const follower = wsClient(ws(b));
+    const followed: GenerateEvent[] = [];
+    const following = (async () => {
+      for await (const result of subscribeWs(follower, RequestEventsDocument, { id: idA })) followed.push(result.data!.requestEvents as GenerateEvent);
+    })();
+    while (followed.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
     a.child.kill('SIGKILL');
     await a.exited;
 
@@ -190,6 +197,10 @@ describe('replicas on one PostgreSQL and Redis', () => {
       rowA = await rowOn(b, idA);
     }
     expect([rowA.status, rowA.error?.code]).toEqual(['FAILED', 'INTERRUPTED']);
+    // The follower is told how it ended, from the row, instead of hanging or stopping without a word.
+    await following;
+    await follower.dispose();
+    expect(followed.at(-1)).toMatchObject({ __typename: 'GenerationCompleted', finishReason: 'ERROR' });
     const metrics = parsePrometheusText(await (await fetch(`${b.url}/metrics`)).text());
     expect(valueOf(metrics, 'tessera_interrupted_requests_total')).toBe(1);
     const rowB = await rowOn(b, idB);

@@ -226,13 +226,27 @@ export class RunService {
     const row = await this.find(id);
     accepts(row);
     const active = row.status === 'QUEUED' || row.status === 'RUNNING';
-    const live = this.registry.get<Out>(id) ?? (active ? this.relay?.follow<Out>(row, () => this.requests.isActive(id)) : undefined);
+    const local = this.registry.get<Out>(id);
+    const live = local ?? (active ? this.relay?.follow<Out>(row, () => this.requests.isActive(id)) : undefined);
     if (live) {
       yield* live.attach();
+      if (!local) yield* this.lastWordOfInterrupted(id, replay);
       return;
     }
     // It may have finished since `row` was read: replay what the history holds now.
     yield* replay(active ? ((await this.requests.get(id)) ?? row) : row);
+  }
+
+  /**
+   * A run followed on another replica that died never sent its last event; once the sweep has
+   * marked it INTERRUPTED, its row tells the ending instead.
+   */
+  private async *lastWordOfInterrupted<Out>(id: string, replay: (row: RequestRow) => AsyncIterable<Out>): AsyncGenerator<Out> {
+    const final = await this.requests.get(id);
+    if (final?.errorCode !== 'INTERRUPTED') return;
+    let last: Out | undefined;
+    for await (const event of replay(final)) last = event;
+    if (last !== undefined) yield last;
   }
 
   /** Cancels a running request and waits for its final state; a finished one is returned as it is. */
