@@ -27,7 +27,7 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
 }
 
 beforeAll(async () => {
-  models = await createTestModels({ lm: {}, real: ['paddleocr-v4'] });
+  models = await createTestModels({ lm: { maxPositions: 512 }, real: ['paddleocr-v4'] });
   server = await startTestServer({ modelsDir: models.dir });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120"><rect width="100%" height="100%" fill="#fff"/><text x="20" y="70" font-family="DejaVu Sans" font-size="40" fill="#111">Total 42</text></svg>`;
   page = await sharp(Buffer.from(svg)).png().toBuffer();
@@ -71,6 +71,25 @@ describe('/metrics', () => {
     expect(valueOf(after, 'tessera_running_requests', OCR)).toBe(0);
   });
 
+  it('counts requests refused by a full queue with OVERLOADED, exactly as many as were answered so', async () => {
+    const before = await scrape(server.url);
+    // The fixture LM runs 8 at a time and queues 64: a burst of 100 long generations overflows it.
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, (_, seed) => gql(server.graphqlUrl, GenerateTextDocument, { input: { prompt: 'overflow', maxTokens: 400, seed } })),
+    );
+    const codes = burst.map(({ body }) => body.errors?.[0]?.extensions?.code ?? 'none');
+    const overloaded = codes.filter((code) => code === 'OVERLOADED').length;
+    expect(overloaded).toBeGreaterThan(0);
+    const after = await scrape(server.url);
+    const delta = (labels: Record<string, string>) => valueOf(after, 'tessera_requests_total', { ...LM, ...labels }) - valueOf(before, 'tessera_requests_total', { ...LM, ...labels });
+    // A full generation queue refuses before the row (no run to observe): counted by the code the client got.
+    const errors = valueOf(after, 'tessera_graphql_errors_total', { code: 'OVERLOADED' }) - valueOf(before, 'tessera_graphql_errors_total', { code: 'OVERLOADED' });
+    expect(errors + delta({ status: 'REFUSED', code: 'OVERLOADED' })).toBe(overloaded);
+    expect(delta({ status: 'COMPLETED', code: 'none' })).toBe(codes.filter((code) => code === 'none').length);
+    expect(valueOf(after, 'tessera_queue_depth', LM)).toBe(0);
+    expect(valueOf(after, 'tessera_running_requests', LM)).toBe(0);
+  }, 120_000);
+
   it('declares every series of the brief with its type, the model gauges and the process defaults', async () => {
     const families = await scrape(server.url);
     const types = Object.fromEntries([...families.values()].map((f) => [f.name, f.type]));
@@ -87,12 +106,16 @@ describe('/metrics', () => {
       tessera_running_requests: 'gauge',
       tessera_model_loaded: 'gauge',
       tessera_event_loop_lag_seconds: 'gauge',
+      tessera_interrupted_requests_total: 'counter',
+      tessera_graphql_errors_total: 'counter',
       process_cpu_user_seconds_total: 'counter',
       nodejs_heap_size_used_bytes: 'gauge',
       graphql_envelop_request_duration: 'histogram',
       graphql_yoga_http_duration: 'histogram',
     });
-    expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(2);
+    // Every GenerateText operation this file sent: 2 in the first test, 100 in the burst.
+    expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(102);
+    expect(valueOf(families, 'tessera_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
     expect(valueOf(families, 'tessera_model_loaded', LM)).toBe(1);
     // Token buckets resolve milliseconds; request buckets reach minutes.
     const les = (name: string) => families.get(name)!.samples.filter((s) => s.name === `${name}_bucket`).map((s) => Number(s.labels.le));

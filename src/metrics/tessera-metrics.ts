@@ -17,6 +17,11 @@ export class TesseraMetrics {
   private readonly lag: { stop(): void };
   /** Rows of stopped replicas (or of the previous process) this one marked INTERRUPTED. */
   readonly interrupted: Counter;
+  /**
+   * Every error a client was sent, by code: also the refusals that leave no row and never reach
+   * the run service (validation, OVERLOADED from a full generation queue, …).
+   */
+  readonly errors: Counter<'code'>;
 
   constructor(models: () => ModelInfo[]) {
     collectDefaultMetrics({ register: this.registry });
@@ -26,6 +31,12 @@ export class TesseraMetrics {
     this.interrupted = new Counter({
       name: 'tessera_interrupted_requests_total',
       help: 'Active requests of a stopped replica (or a previous process) that this replica marked FAILED with INTERRUPTED.',
+      registers: [this.registry],
+    });
+    this.errors = new Counter({
+      name: 'tessera_graphql_errors_total',
+      help: 'Errors sent to GraphQL clients, by extensions.code (refusals before a request was accepted included).',
+      labelNames: ['code'],
       registers: [this.registry],
     });
   }

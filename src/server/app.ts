@@ -116,7 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limits,
   };
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
-  const yoga = createTesseraYoga(services, metrics.registry);
+  const yoga = createTesseraYoga(services, metrics);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist'), metrics));
   const metricsServer = config.METRICS_PORT === undefined ? null : await listenForMetrics(metrics, config.METRICS_PORT, config.HOST);
   if (metricsServer) logger.info({ port: metricsServer.port }, 'serving /metrics without a key on METRICS_PORT');

@@ -17,30 +17,37 @@ export function codedError(original: TesseraError, path?: readonly (string | num
   });
 }
 
-export function createMaskError(logger: Logger) {
+/** `onCode` hears the code of every error a client is sent (for the metrics). */
+export function createMaskError(logger: Logger, onCode: (code: string) => void = () => undefined) {
   return (error: unknown, message: string): Error => {
-    const graphqlError = error instanceof GraphQLError ? error : null;
-    const original = graphqlError?.originalError ?? error;
-    if (isTesseraError(original)) return codedError(original, graphqlError?.path);
-    if (original instanceof GraphQLError && original.extensions?.code) return original;
-    if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
-      // Parse, validation and variable-coercion errors come from the client's document.
-      if (graphqlError.extensions?.code) return graphqlError;
-      return new GraphQLError(graphqlError.message, {
-        nodes: graphqlError.nodes,
-        source: graphqlError.source,
-        positions: graphqlError.positions,
-        path: graphqlError.path,
-        extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
-      });
-    }
-    const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
-    logger.error({ err: original, path: graphqlError?.path, requestId }, 'unexpected error');
-    return new GraphQLError(message, {
-      path: graphqlError?.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
-    });
+    const masked = maskOne(logger, error, message);
+    onCode(String((masked as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+    return masked;
   };
+}
+
+function maskOne(logger: Logger, error: unknown, message: string): Error {
+  const graphqlError = error instanceof GraphQLError ? error : null;
+  const original = graphqlError?.originalError ?? error;
+  if (isTesseraError(original)) return codedError(original, graphqlError?.path);
+  if (original instanceof GraphQLError && original.extensions?.code) return original;
+  if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
+    // Parse, validation and variable-coercion errors come from the client's document.
+    if (graphqlError.extensions?.code) return graphqlError;
+    return new GraphQLError(graphqlError.message, {
+      nodes: graphqlError.nodes,
+      source: graphqlError.source,
+      positions: graphqlError.positions,
+      path: graphqlError.path,
+      extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+    });
+  }
+  const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
+  logger.error({ err: original, path: graphqlError?.path, requestId }, 'unexpected error');
+  return new GraphQLError(message, {
+    path: graphqlError?.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
 import { useOperationMetrics } from './plugins/use-operation-metrics.js';
-import type { Registry } from 'prom-client';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
 
 export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
@@ -25,8 +25,8 @@ export const SSE_ENDPOINT = '/graphql/stream';
 type UnauthenticatedContext = Omit<Context, 'principal'>;
 export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
-/** `metrics`: the registry GraphQL operation metrics go to; none are kept without one. */
-export function createTesseraYoga(services: Services, metrics?: Registry): TesseraYoga {
+/** `metrics`: where operation metrics and error codes are counted; none are kept without it. */
+export function createTesseraYoga(services: Services, metrics?: TesseraMetrics): TesseraYoga {
   return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -34,13 +34,13 @@ export function createTesseraYoga(services: Services, metrics?: Registry): Tesse
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(services.logger) },
+    maskedErrors: { maskError: createMaskError(services.logger, metrics && ((code) => metrics.errors.inc({ code }))) },
     plugins: [
       useRequestId(),
       useExecutionCancellation(),
       useAuth(),
       useGraphQLSSEStream({ endpoint: SSE_ENDPOINT }),
-      ...(metrics ? [useOperationMetrics(metrics)] : []),
+      ...(metrics ? [useOperationMetrics(metrics.registry)] : []),
     ],
     context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
