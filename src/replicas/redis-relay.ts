@@ -18,6 +18,7 @@ const CANCEL_CHANNEL = 'tessera:cancel';
 const LOG_TTL_SECONDS = 600;
 /** How long a follower blocks before checking that the request is still active somewhere. */
 const POLL_MS = 1000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 const logKey = (id: string) => `tessera:run:${id}`;
 
@@ -36,8 +37,19 @@ export class RedisRelay implements RunRelay {
 
   private constructor(private readonly options: RedisRelayOptions) {
     this.logger = options.logger;
-    this.writer = new Redis(options.url, { maxRetriesPerRequest: 2 });
-    this.listener = this.writer.duplicate();
+    this.writer = this.watched(new Redis(options.url, { maxRetriesPerRequest: 2 }));
+    this.listener = this.watched(this.writer.duplicate());
+  }
+
+  /** ioredis reports a lost connection as an event (and retries); say so once per connection instead of crashing. */
+  private watched(connection: Redis): Redis {
+    let reported = false;
+    connection.on('error', (error: Error) => {
+      if (!reported) this.logger.warn({ err: error }, 'Redis connection failed; retrying');
+      reported = true;
+    });
+    connection.on('ready', () => (reported = false));
+    return connection;
   }
 
   static async connect(options: RedisRelayOptions): Promise<RedisRelay> {
@@ -46,7 +58,20 @@ export class RedisRelay implements RunRelay {
       const { id, reason } = JSON.parse(message) as { id: string; reason: string };
       options.cancelLocal(id, reason);
     });
-    await relay.listener.subscribe(CANCEL_CHANNEL);
+    // ioredis would queue the subscription and retry forever; a wrong REDIS_URL should stop the start instead.
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        relay.listener.subscribe(CANCEL_CHANNEL),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${CONNECT_TIMEOUT_MS} ms.`)), CONNECT_TIMEOUT_MS))),
+      ]);
+    } catch (error) {
+      relay.listener.disconnect();
+      relay.writer.disconnect();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     return relay;
   }
 
@@ -68,7 +93,7 @@ export class RedisRelay implements RunRelay {
   follow<E>(row: RequestRow, stillActive: () => Promise<boolean>): ActiveRun<E> {
     const mirror = new ActiveRun<E>(row.id);
     // A blocking read holds its connection, so each follower has its own.
-    const connection = this.writer.duplicate();
+    const connection = this.watched(this.writer.duplicate());
     this.followers.add(connection);
     void this.pump(mirror, connection, stillActive)
       .catch((error: unknown) => this.logger.warn({ err: error, id: row.id }, 'lost a relayed run'))
