@@ -30,6 +30,12 @@ const schema = z.object({
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://')
     .optional(),
+  /** A second port that serves only /metrics, without a key; unset: /metrics only on PORT, behind an admin key. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** This process's name among replicas (request rows, heartbeats); default: hostname-pid-random. */
+  INSTANCE_ID: z.string().min(1).max(100).optional(),
+  /** A replica whose heartbeat is older than this is presumed dead and its active requests INTERRUPTED. */
+  INSTANCE_TIMEOUT_MS: positiveInt.min(1000).default(30_000),
   DATABASE_URL: z
     .string()
     .default('file:./data/tessera.db')

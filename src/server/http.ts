@@ -13,6 +13,8 @@ import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
 import { createOpenAiHandler, OPENAI_PREFIX } from '../openai/router.js';
 import { artifactHeaders } from './artifact-headers.js';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
+import { METRICS_PATH, serveMetricsWithKey } from './metrics-endpoint.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -32,7 +34,7 @@ function decodes(pathname: string): boolean {
   }
 }
 
-export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
+export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string, metrics?: TesseraMetrics) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
   const openai = createOpenAiHandler(services);
@@ -47,6 +49,7 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
+      if (pathname === METRICS_PATH && metrics) return await serveMetricsWithKey(metrics, services.authenticator, req, res);
       if (pathname.startsWith(OPENAI_PREFIX)) return await openai(req, res, pathname);
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
       if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
