@@ -44,6 +44,16 @@ export function planPrefill(admitted: readonly Sequence[], padded: boolean): Seq
   return groups;
 }
 
+/**
+ * Whether finished rows may stay in the batch (computed, their output ignored) instead of
+ * rebuilding the cache without them: a rebuild copies every survivor's whole cache, while
+ * an idle row costs a sliver of a step whose time goes mostly to reading the weights. They
+ * stay until they are more than a quarter of the batch, or until newcomers force a rebuild.
+ */
+export function keepFinishedRows(rows: number, live: number): boolean {
+  return (rows - live) * 4 <= rows;
+}
+
 export interface LoopStats {
   steps: number;
   prefills: number;
@@ -213,8 +223,7 @@ export class DecodeLoop {
 
   private reshape(joiners: (CacheRow & { sequence?: Sequence })[]): void {
     const survivors = this.liveRows();
-    const unchanged = joiners.length === 0 && survivors.length === this.rows.length;
-    if (unchanged) return;
+    if (joiners.length === 0 && survivors.length > 0 && keepFinishedRows(this.rows.length, survivors.length)) return;
     const entries: CacheRow[] = survivors.map((s) => ({ cache: this.cache!, row: this.rows.indexOf(s), length: s.cacheLength }));
     entries.push(...joiners);
     const sources = new Set(entries.map((e) => e.cache));
@@ -230,15 +239,17 @@ export class DecodeLoop {
   private async step(): Promise<void> {
     const rows = this.rows;
     const past = this.cache!;
-    for (const s of rows) s.sharedBatch(rows.length);
+    const live = rows.reduce((n, s) => (s.done ? n : n + 1), 0);
+    for (const s of rows) if (!s.done) s.sharedBatch(live);
     let result;
     try {
       this.stats.steps += 1;
       result = await this.model.forward({
         batch: rows.length,
         seqLen: 1,
+        // A finished row still in place is fed position 0, always valid; its output is ignored.
         tokens: rows.map((s) => s.lastToken),
-        positions: rows.map((s) => s.cacheLength),
+        positions: rows.map((s) => (s.done ? 0 : s.cacheLength)),
         validLengths: rows.map((s) => s.cacheLength + 1),
         past,
       });
