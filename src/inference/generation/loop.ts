@@ -14,6 +14,7 @@ import { TesseraError } from '../../errors.js';
 import type { ContinuousBatcher } from './batcher.js';
 import type { DecoderModel, ForwardOutput } from './decoder-model.js';
 import { mergeRows, type CacheRow, type KvCache } from './kv-cache.js';
+import type { PrefixCache, PrefixHit } from './prefix-cache.js';
 import type { Sequence } from './sequence.js';
 import type { GenerationLogger } from './types.js';
 
@@ -75,6 +76,7 @@ export class DecodeLoop {
     private readonly model: DecoderModel,
     private readonly batcher: ContinuousBatcher,
     private readonly logger?: GenerationLogger,
+    private readonly prefixes?: PrefixCache,
   ) {
     this.done = this.run();
   }
@@ -150,7 +152,14 @@ export class DecodeLoop {
   private async prefill(admitted: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
     for (const s of admitted) s.start();
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
-    for (const group of planPrefill(admitted, this.paddedPrefill)) {
+    // A prompt whose start is cached computes only the rest, alone; the others are grouped.
+    const fresh: Sequence[] = [];
+    for (const s of admitted) {
+      const hit = this.prefixes?.lookup(s.promptIds);
+      if (hit) joiners.push(...(await this.prefillGroup([s], hit)));
+      else fresh.push(s);
+    }
+    for (const group of planPrefill(fresh, this.paddedPrefill)) {
       for (const s of group) s.sharedBatch(group.length);
       const result = await this.runPrefill(group);
       if (!result) continue;
@@ -168,24 +177,28 @@ export class DecodeLoop {
     return joiners;
   }
 
-  private async prefillGroup(group: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
-    const result = await this.runPrefill(group);
+  private async prefillGroup(group: Sequence[], prefix?: PrefixHit): Promise<(CacheRow & { sequence: Sequence })[]> {
+    const result = await this.runPrefill(group, prefix);
     return result ? this.acceptPrefill(group, result) : [];
   }
 
-  /** One forward pass over the group's prompts, left-padded to the longest. */
-  private async runPrefill(group: Sequence[]): Promise<ForwardOutput | null> {
-    const width = Math.max(...group.map((s) => s.promptTokens));
+  /**
+   * One forward pass over the group's prompts, left-padded to the longest; with a cached
+   * prefix (a group of one), over the tokens after it.
+   */
+  private async runPrefill(group: Sequence[], prefix?: PrefixHit): Promise<ForwardOutput | null> {
+    const skip = prefix?.tokens ?? 0;
+    const width = Math.max(...group.map((s) => s.promptTokens)) - skip;
     const tokens: number[] = [];
     const positions: number[] = [];
     for (const s of group) {
-      const pad = width - s.promptTokens;
+      const pad = width + skip - s.promptTokens;
       for (let i = 0; i < width; i += 1) {
-        tokens.push(i < pad ? s.promptIds[0] : s.promptIds[i - pad]);
-        positions.push(i < pad ? 0 : i - pad);
+        tokens.push(i < pad ? s.promptIds[0] : s.promptIds[skip + i - pad]);
+        positions.push(i < pad ? 0 : skip + i - pad);
       }
     }
-    const past = this.model.emptyCache(group.length);
+    const past = prefix?.cache ?? this.model.emptyCache(group.length);
     try {
       this.stats.prefills += 1;
       return await this.model.forward({
@@ -208,6 +221,7 @@ export class DecodeLoop {
   /** Samples each prompt's first token; the rows that go on join the batch. */
   private acceptPrefill(group: Sequence[], { logits, vocab, present }: ForwardOutput): (CacheRow & { sequence: Sequence })[] {
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
+    group.forEach((s, row) => this.prefixes?.store(s.promptIds, { cache: present, row, length: s.promptTokens }));
     group.forEach((s, row) => {
       s.cacheLength = s.promptTokens;
       if (s.cancelRequested) {
