@@ -1,0 +1,68 @@
+/**
+ * Rows leaving a running batch: a cancelled row ends within one decode step and its slot
+ * goes to a waiting request, while finished rows left in place (rather than rebuilding the
+ * cache) change no other row's greedy tokens.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextGenerator } from '../src/inference/generation/index.js';
+import { keepFinishedRows } from '../src/inference/generation/loop.js';
+import { collect, createTestSession } from './fixtures/lm/session.js';
+import { writeTinyLm, type TinyLm } from './fixtures/lm/tiny-lm.js';
+
+const ids = (run: Awaited<ReturnType<typeof collect>>) => run.tokens.map((t) => t.tokenId);
+
+describe('rows leaving a batch', () => {
+  let lm: TinyLm;
+  let generator: TextGenerator;
+
+  beforeAll(async () => {
+    lm = await writeTinyLm({ flavour: 'gpt2' });
+    generator = await TextGenerator.load(lm.dir, { createSession: createTestSession, maxBatchSize: 3, prefixCacheBytes: 0 });
+  });
+  afterAll(async () => {
+    await generator?.close();
+    await lm?.cleanup();
+  });
+
+  it('ends a cancelled row within one step, gives its slot to a waiting request, and leaves the others their tokens', async () => {
+    const requests = [
+      { prompt: ' the cat', maxTokens: 30 },
+      { prompt: ' a dog sat on the mat', maxTokens: 24 },
+      { prompt: ' hello world', maxTokens: 12 },
+    ];
+    const alone = [];
+    for (const r of requests) alone.push(ids(await collect(generator.generate(r))));
+
+    const controller = new AbortController();
+    let cancelledAt = 0;
+    const cancelled = (async () => {
+      let tokens = 0;
+      for await (const e of generator.generate({ prompt: ' of', maxTokens: 100 }, { signal: controller.signal })) {
+        if (e.type === 'token' && ++tokens === 2) {
+          cancelledAt = tokens;
+          controller.abort();
+        }
+        if (e.type === 'completed') return e;
+      }
+      throw new Error('no completed event');
+    })();
+    const running = requests.slice(0, 2).map((r) => collect(generator.generate(r)));
+    // The third slot is the cancelled request's: this one waits for it.
+    const waiting = collect(generator.generate(requests[2]));
+
+    const end = await cancelled;
+    expect(end.finishReason).toBe('CANCELLED');
+    expect(end.usage.completionTokens).toBeLessThanOrEqual(cancelledAt + 1);
+    const [a, b, c] = await Promise.all([...running, waiting]);
+    expect([ids(a), ids(b), ids(c)]).toEqual(alone);
+    expect(c.completed.timings.batchSize).toBeLessThanOrEqual(3);
+    expect(generator.stats.maxRows).toBe(3);
+  });
+
+  it('keeps finished rows in place only while they are at most a quarter of the batch', () => {
+    expect(keepFinishedRows(8, 6)).toBe(true);
+    expect(keepFinishedRows(8, 5)).toBe(false);
+    expect(keepFinishedRows(2, 1)).toBe(false);
+    expect(keepFinishedRows(4, 4)).toBe(true);
+  });
+});
