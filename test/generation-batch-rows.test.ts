@@ -59,6 +59,33 @@ describe('rows leaving a batch', () => {
     expect(generator.stats.maxRows).toBe(3);
   });
 
+  it("writes a newcomer into a finished request's row, and every row keeps the tokens it gets alone", async () => {
+    const wide = await TextGenerator.load(lm.dir, { createSession: createTestSession, maxBatchSize: 4, prefixCacheBytes: 0 });
+    try {
+      const first = [
+        { prompt: ' of', maxTokens: 5 },
+        { prompt: ' a dog sat on the mat', maxTokens: 30 },
+        { prompt: ' the cat', maxTokens: 30 },
+        { prompt: ' hello world', maxTokens: 30 },
+      ];
+      const newcomer = { prompt: ' the dog', maxTokens: 12 };
+      const alone = [];
+      for (const r of [...first, newcomer]) alone.push(ids(await collect(wide.generate(r))));
+      const before = { ...wide.stats };
+
+      // The newcomer is submitted when the shortest request ends; its row is still in the batch.
+      const short = collect(wide.generate(first[0]));
+      const long = first.slice(1).map((r) => collect(wide.generate(r)));
+      const late = short.then(() => collect(wide.generate(newcomer)));
+      const got = await Promise.all([short, ...long, late]);
+      expect(got.map(ids)).toEqual(alone);
+      expect(wide.stats.reusedRows - before.reusedRows).toBe(1);
+      expect(wide.stats.maxRows).toBe(4);
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('keeps finished rows in place only while they are at most a quarter of the batch', () => {
     expect(keepFinishedRows(8, 6)).toBe(true);
     expect(keepFinishedRows(8, 5)).toBe(false);

@@ -13,7 +13,7 @@
 import { TesseraError } from '../../errors.js';
 import type { ContinuousBatcher } from './batcher.js';
 import type { DecoderModel, ForwardOutput } from './decoder-model.js';
-import { mergeRows, type CacheRow, type KvCache } from './kv-cache.js';
+import { mergeRows, placeRow, type CacheRow, type KvCache } from './kv-cache.js';
 import type { PrefixCache, PrefixHit } from './prefix-cache.js';
 import type { Sequence } from './sequence.js';
 import type { GenerationLogger } from './types.js';
@@ -59,6 +59,8 @@ export interface LoopStats {
   steps: number;
   prefills: number;
   rebuilds: number;
+  /** Newcomers written into a finished request's row instead of a rebuild. */
+  reusedRows: number;
   maxRows: number;
 }
 
@@ -70,7 +72,7 @@ export class DecodeLoop {
   /** Cleared if a padded prefill ever yields NaN on this model. */
   private paddedPrefill = true;
   private readonly done: Promise<void>;
-  readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, maxRows: 0 };
+  readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, reusedRows: 0, maxRows: 0 };
 
   constructor(
     private readonly model: DecoderModel,
@@ -238,6 +240,7 @@ export class DecodeLoop {
   private reshape(joiners: (CacheRow & { sequence?: Sequence })[]): void {
     const survivors = this.liveRows();
     if (joiners.length === 0 && survivors.length > 0 && keepFinishedRows(this.rows.length, survivors.length)) return;
+    if (this.placeInFinishedRows(joiners, survivors.length)) return;
     const entries: CacheRow[] = survivors.map((s) => ({ cache: this.cache!, row: this.rows.indexOf(s), length: s.cacheLength }));
     entries.push(...joiners);
     const sources = new Set(entries.map((e) => e.cache));
@@ -248,6 +251,24 @@ export class DecodeLoop {
     this.cache = merged;
     this.rows = [...survivors, ...joiners.map((j) => j.sequence!)];
     this.stats.maxRows = Math.max(this.stats.maxRows, this.rows.length);
+  }
+
+  /**
+   * Newcomers take the rows of finished requests when there are enough of them and every
+   * newcomer fits in the cache's length; false when the batch must be rebuilt instead.
+   */
+  private placeInFinishedRows(joiners: (CacheRow & { sequence?: Sequence })[], live: number): boolean {
+    const cache = this.cache;
+    const free = this.rows.flatMap((s, i) => (s.done ? [i] : []));
+    if (!cache || joiners.length === 0 || joiners.length > free.length) return false;
+    if (!joiners.every((j) => j.length <= cache.length) || !keepFinishedRows(this.rows.length, live + joiners.length)) return false;
+    joiners.forEach((j, k) => {
+      placeRow(cache, free[k], j);
+      this.rows[free[k]] = j.sequence!;
+    });
+    for (const source of new Set(joiners.map((j) => j.cache))) source.dispose();
+    this.stats.reusedRows += joiners.length;
+    return true;
   }
 
   private async step(): Promise<void> {
