@@ -30,6 +30,7 @@ export interface PrefixCacheStats {
   blocks: number;
   /** Prompts that found at least one block. */
   hits: number;
+  /** Prompts long enough to reuse a block that found none (shorter ones are not counted). */
   misses: number;
   /** Prompt tokens not computed again thanks to the cache. */
   reusedTokens: number;
@@ -82,9 +83,10 @@ export class PrefixCache {
 
   /** The longest cached prefix of `ids` that leaves at least one token to compute, or null. */
   lookup(ids: readonly number[]): PrefixHit | null {
-    if (!this.enabled) return null;
+    const usable = Math.floor((ids.length - 1) / this.blockTokens);
+    if (!this.enabled || usable === 0) return null;
     const found: Block[] = [];
-    for (const name of this.names(ids, Math.floor((ids.length - 1) / this.blockTokens))) {
+    for (const name of this.names(ids, usable)) {
       const block = this.blocks.get(name);
       if (!block) break;
       this.blocks.delete(name);
