@@ -235,7 +235,7 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
     tables.push(...part.tables);
     targets.push(...part.targets);
     log(`generation: ${plan.label} against the bare onnxruntime loop, the rooflines and the prefix cache`);
-    const reference = await measureReference(plan.label, plan.dir, path.join(plan.dir, 'onnx/model.onnx'), o, plan.tokens, o.quick ? 1 : 3, [1, ...plan.streams]);
+    const reference = await measureReference(plan.label, plan.dir, path.join(plan.dir, 'onnx/model.onnx'), o, plan.tokens, o.quick ? 1 : 2, [1, ...plan.streams]);
     tables.push(...reference.tables);
     targets.push(...reference.targets);
   }
