@@ -1,8 +1,8 @@
 /**
  * The prefix cache on a tiny real ONNX language model: a prompt that starts like an
- * earlier one reuses the earlier keys/values and still gets exactly the greedy tokens a
- * generator without the cache computes, alone or joining a running batch; its memory stays
- * under the limit; finished rows kept in place do not change anyone's tokens.
+ * earlier one (or an earlier turn and its answer) reuses the earlier keys/values and still gets
+ * exactly the greedy tokens a generator without the cache computes, alone or joining a running
+ * batch; its memory stays under the limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextGenerator } from '../src/inference/generation/index.js';
@@ -64,6 +64,32 @@ for (const flavour of ['gpt2', 'llama'] as const) {
     });
   });
 }
+
+describe('prefix cache across chat turns', () => {
+  it("keeps a finished turn's answer, so the next turn that repeats it reuses it too", async () => {
+    // The llama flavour answers this prompt with tokens that encode back to themselves (the
+    // gpt2 one picks a non-canonical split, which rightly never matches a re-encoded prompt).
+    const lm = await writeTinyLm({ flavour: 'llama' });
+    const cached = await TextGenerator.load(lm.dir, { createSession: createTestSession, prefixBlockTokens: 8, prefixCacheBytes: 64 << 20 });
+    const plain = await TextGenerator.load(lm.dir, { createSession: createTestSession, prefixCacheBytes: 0 });
+    try {
+      const turn = SYSTEM + 'Tell me a story.';
+      const first = await collect(cached.generate({ prompt: turn, maxTokens: 20 }));
+      const next = `${turn}${first.completed.text} And then?`;
+      const answered = [...cached.promptIds({ prompt: turn }), ...first.tokens.map((t) => t.tokenId)];
+      expect(cached.promptIds({ prompt: next }).slice(0, answered.length)).toEqual(answered);
+
+      const before = cached.prefixCacheStats().reusedTokens;
+      expect(await tokensOf(cached, next)).toEqual(await tokensOf(plain, next));
+      // All full blocks of the first turn and its answer (but its last token, never fed).
+      expect(cached.prefixCacheStats().reusedTokens - before).toBe(Math.floor((answered.length - 1) / 8) * 8);
+    } finally {
+      await cached.close();
+      await plain.close();
+      await lm.cleanup();
+    }
+  });
+});
 
 describe('prefix cache memory', () => {
   it('keeps its bytes under the limit, evicting the least recently used blocks, and empties on close', async () => {

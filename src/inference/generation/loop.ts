@@ -303,8 +303,18 @@ export class DecodeLoop {
         s.finishFlushing('CANCELLED');
         return;
       }
-      this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab));
+      if (this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab))) this.keepTurn(s, row);
     });
+  }
+
+  /**
+   * A finished request's prompt and answer, as far as the cache holds them (its last token was
+   * never fed), are kept for the next chat turn, whose prompt repeats them.
+   */
+  private keepTurn(s: Sequence, row: number): void {
+    if (!this.prefixes || s.generated.length < 2) return;
+    const ids = [...s.promptIds, ...s.generated.slice(0, -1)];
+    this.prefixes.store(ids, { cache: this.cache!, row, length: s.cacheLength });
   }
 
   /** Samples one token for a row; a failure ends only that request. */
