@@ -86,6 +86,26 @@ describe('rows leaving a batch', () => {
     }
   });
 
+  it('never writes a newcomer into a finished row of a graph without mask and position ids', async () => {
+    const legacy = await writeTinyLm({ flavour: 'legacy' });
+    const serial = await TextGenerator.load(legacy.dir, { createSession: createTestSession, prefixCacheBytes: 0 });
+    try {
+      const requests = [
+        { prompt: ' a dog sat on the mat', maxTokens: 8 },
+        { prompt: ' of', maxTokens: 8 },
+      ];
+      const alone = [];
+      for (const r of requests) alone.push(ids(await collect(serial.generate(r))));
+      // One slot: the second waits and is admitted in the round right after the first ends.
+      const together = await Promise.all(requests.map((r) => collect(serial.generate(r))));
+      expect(together.map(ids)).toEqual(alone);
+      expect(serial.stats.reusedRows).toBe(0);
+    } finally {
+      await serial.close();
+      await legacy.cleanup();
+    }
+  });
+
   it('keeps finished rows in place only while they are at most a quarter of the batch', () => {
     expect(keepFinishedRows(8, 6)).toBe(true);
     expect(keepFinishedRows(8, 5)).toBe(false);

@@ -255,12 +255,15 @@ export class DecodeLoop {
 
   /**
    * Newcomers take the rows of finished requests when there are enough of them and every
-   * newcomer fits in the cache's length; false when the batch must be rebuilt instead.
+   * newcomer fits in the cache's length; false when the batch must be rebuilt instead. Only
+   * a graph with an attention mask and position ids can hide the stale positions before a
+   * newcomer and number its own from zero.
    */
   private placeInFinishedRows(joiners: (CacheRow & { sequence?: Sequence })[], live: number): boolean {
     const cache = this.cache;
+    const { attentionMask, positionIds } = this.model.signature;
     const free = this.rows.flatMap((s, i) => (s.done ? [i] : []));
-    if (!cache || joiners.length === 0 || joiners.length > free.length) return false;
+    if (!cache || !attentionMask || !positionIds || joiners.length === 0 || joiners.length > free.length) return false;
     if (!joiners.every((j) => j.length <= cache.length) || !keepFinishedRows(this.rows.length, live + joiners.length)) return false;
     joiners.forEach((j, k) => {
       placeRow(cache, free[k], j);
