@@ -79,6 +79,8 @@ export class DecodeLoop {
     private readonly batcher: ContinuousBatcher,
     private readonly logger?: GenerationLogger,
     private readonly prefixes?: PrefixCache,
+    /** Positions the graph takes; a cache kept untrimmed must stay within them. */
+    private readonly contextLength = Infinity,
   ) {
     this.done = this.run();
   }
@@ -239,7 +241,7 @@ export class DecodeLoop {
 
   private reshape(joiners: (CacheRow & { sequence?: Sequence })[]): void {
     const survivors = this.liveRows();
-    if (joiners.length === 0 && survivors.length > 0 && keepFinishedRows(this.rows.length, survivors.length)) return;
+    if (joiners.length === 0 && survivors.length > 0 && this.untrimmedFits() && keepFinishedRows(this.rows.length, survivors.length)) return;
     if (this.placeInFinishedRows(joiners, survivors.length)) return;
     const entries: CacheRow[] = survivors.map((s) => ({ cache: this.cache!, row: this.rows.indexOf(s), length: s.cacheLength }));
     entries.push(...joiners);
@@ -263,7 +265,7 @@ export class DecodeLoop {
     const cache = this.cache;
     const { attentionMask, positionIds } = this.model.signature;
     const free = this.rows.flatMap((s, i) => (s.done ? [i] : []));
-    if (!cache || !attentionMask || !positionIds || joiners.length === 0 || joiners.length > free.length) return false;
+    if (!cache || !attentionMask || !positionIds || !this.untrimmedFits() || joiners.length === 0 || joiners.length > free.length) return false;
     if (!joiners.every((j) => j.length <= cache.length) || !keepFinishedRows(this.rows.length, live + joiners.length)) return false;
     joiners.forEach((j, k) => {
       placeRow(cache, free[k], j);
@@ -272,6 +274,14 @@ export class DecodeLoop {
     for (const source of new Set(joiners.map((j) => j.cache))) source.dispose();
     this.stats.reusedRows += joiners.length;
     return true;
+  }
+
+  /**
+   * Whether the cache may go on without trimming: a finished row can be its longest, and some
+   * exports cannot attend over more keys than their context (a fixed causal-mask buffer).
+   */
+  private untrimmedFits(): boolean {
+    return this.cache !== null && this.cache.length + 1 <= this.contextLength;
   }
 
   private async step(): Promise<void> {

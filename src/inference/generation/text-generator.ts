@@ -90,7 +90,7 @@ export class TextGenerator {
     this.lengthDefaults = init.lengthDefaults;
     this.maxBatchSize = init.maxBatchSize;
     this.prefixCache = init.prefixCache;
-    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger, init.prefixCache);
+    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger, init.prefixCache, init.contextLength);
   }
 
   static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
