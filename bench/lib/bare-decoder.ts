@@ -31,7 +31,10 @@ export async function openBareDecoder(dir: string, graph: string, settings: Sess
   const signature = describeDecoder(session, await readDecoderConfig(dir));
   const weightBytes = (await stat(graph)).size;
   const fetches = [signature.logits, ...signature.layers.flatMap((l) => [l.presentKey, l.presentValue])];
-  const emptyKv = (batch: number) => new Tensor('float32', new Float32Array(0), [batch, signature.kvHeads, 0, signature.headDim]);
+  const emptyKv = (batch: number) =>
+    signature.kvType === 'float16'
+      ? new Tensor('float16', new Uint16Array(0), [batch, signature.kvHeads, 0, signature.headDim])
+      : new Tensor('float32', new Float32Array(0), [batch, signature.kvHeads, 0, signature.headDim]);
 
   async function decode(promptIds: readonly number[], batch: number, newTokens: number): Promise<number> {
     let past: Tensor[] = signature.layers.flatMap(() => [emptyKv(batch), emptyKv(batch)]);
