@@ -115,14 +115,17 @@ export class PrefixCache {
     return { cache: new KvCache(layers, 1, tokens), tokens };
   }
 
-  /** Keeps the full blocks of a prompt just prefilled: `row.length` (its prompt) last positions of the row. */
+  /**
+   * Keeps the full blocks of `ids`, whose keys/values are the row's real positions (its last
+   * `row.length`) from the first on: a prompt just prefilled, or a finished turn.
+   */
   store(ids: readonly number[], row: CacheRow): void {
     if (!this.enabled) return;
     const { kvHeads, headDim } = this.shape;
     const source = row.cache;
     const start = source.length - row.length;
     const span = this.blockTokens * headDim;
-    this.names(ids, Math.floor(ids.length / this.blockTokens)).forEach((name, b) => {
+    this.names(ids, Math.floor(Math.min(ids.length, row.length) / this.blockTokens)).forEach((name, b) => {
       const known = this.blocks.get(name);
       if (known) {
         this.blocks.delete(name);
