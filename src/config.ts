@@ -69,6 +69,8 @@ const schema = z.object({
   ORT_INTER_OP_THREADS: nonNegativeInt.default(0),
   ORT_GRAPH_OPTIMIZATION: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   ORT_SESSION_THREAD: z.enum(['worker', 'main']).default('worker'),
+  /** Bytes of prompt-prefix keys/values kept per text-generation model; 0 turns the prefix cache off. Default: 1/16 of the machine's memory, at most 1 GiB. */
+  PREFIX_CACHE_BYTES: nonNegativeInt.optional(),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt.default(10_000),
   GRAPHIQL: z
     .enum(['true', 'false', '1', '0'])

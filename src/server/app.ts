@@ -96,6 +96,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       interOpThreads: config.ORT_INTER_OP_THREADS,
       graphOptimizationLevel: config.ORT_GRAPH_OPTIMIZATION,
       sessionThread: config.ORT_SESSION_THREAD,
+      prefixCacheBytes: config.PREFIX_CACHE_BYTES,
     },
     logger: logger.child({ component: 'engine' }),
     limits: { maxImagePixels: config.MAX_IMAGE_PIXELS, maxAudioSeconds: config.MAX_AUDIO_SECONDS },
