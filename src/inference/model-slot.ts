@@ -4,6 +4,7 @@
  * steps for one model run one after another. `slotInfo` is what the rest of the house sees.
  */
 import { TesseraError } from '../errors.js';
+import { backendInfo } from './backends/health.js';
 import { readEntry, type RepositoryEntry } from './repository/repository.js';
 import type { Logger } from './runtime/logger.js';
 import type { RuntimeOptions } from './runtime/options.js';
@@ -49,6 +50,7 @@ export function slotInfo(slot: ModelSlot): ModelInfo {
     loadError: slot.loadError,
     hubId: manifest?.hubId ?? null,
     batchingUnavailable: manifest?.batchingUnavailable ?? null,
+    backend: manifest?.backend ? backendInfo(manifest.backend) : null,
   };
 }
 
