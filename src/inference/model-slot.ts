@@ -104,7 +104,8 @@ async function load(slot: ModelSlot, reread: boolean, engine: SlotLifecycle): Pr
     logger.info({ model: name, executionProvider: serving.executionProvider, ms }, `model ${name}: ready`);
     return serving;
   } catch (error) {
-    slot.status = 'FAILED';
+    // A remote engine that is down now may be up for the next request: that load is retried.
+    slot.status = isUpstreamOutage(error) ? 'UNLOADED' : 'FAILED';
     slot.loadError = describeError(error);
     logger.error({ model: name, reason: slot.loadError }, `model ${name}: failed to load`);
     throw error;
@@ -112,6 +113,9 @@ async function load(slot: ModelSlot, reread: boolean, engine: SlotLifecycle): Pr
     slot.loading = undefined;
   }
 }
+
+const OUTAGES: ReadonlySet<string> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'OVERLOADED']);
+const isUpstreamOutage = (error: unknown) => error instanceof TesseraError && OUTAGES.has(error.code);
 
 /** A session worker died under a loaded model: nothing it held can be trusted, so fail the model. */
 function failOnCrash(slot: ModelSlot, error: Error, logger: Logger): void {

@@ -34,8 +34,18 @@ export function publicUrl(url: string): string {
   return shown.toString().replace(/\/$/, '');
 }
 
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+/** `base` + `path`; user and password in the base become Basic auth, which fetch will not take in a URL. */
+export function target(base: string, path: string): { url: string; headers: Record<string, string> } {
+  const parsed = new URL(base);
+  const headers: Record<string, string> = {};
+  if (parsed.username || parsed.password) {
+    const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  return { url: parsed.toString(), headers };
 }
 
 /**
@@ -71,11 +81,13 @@ export class IdleDeadline {
 /** Fetches `path`; resolves with a 2xx response whose body the caller reads under `deadline`. */
 export async function callUpstream(upstream: Upstream, path: string, request: UpstreamRequest, deadline: IdleDeadline): Promise<Response> {
   const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
+  const { url, headers } = target(upstream.url, path);
   let response: Response;
   try {
-    response = await fetch(joinUrl(upstream.url, path), {
+    response = await fetch(url, {
       method: request.method ?? (request.body === undefined && !request.form ? 'GET' : 'POST'),
       headers: {
+        ...headers,
         ...upstream.headers,
         ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...request.headers,
