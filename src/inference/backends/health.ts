@@ -7,7 +7,7 @@ import type { Backend } from '../repository/manifest.js';
 import type { BackendHealth, BackendInfo } from '../types.js';
 import { openAIUpstream } from './openai/upstream.js';
 import { kserveUpstream } from './kserve/graph-pool.js';
-import { callUpstream, IdleDeadline, publicUrl } from './upstream.js';
+import { callUpstream, publicUrl, UpstreamCall } from './upstream.js';
 
 export function backendInfo(backend: Backend): BackendInfo {
   return { kind: backend.kind, url: publicUrl(backend.url), model: backend.model };
@@ -22,12 +22,12 @@ export async function checkBackend(name: string, backend: Backend, timeoutMs = 2
         ? ['models']
         : ['v2/health/ready', ...Object.values(backend.graphs ?? { model: backend.model }).map((m) => `v2/models/${encodeURIComponent(m)}/ready`)];
     for (const path of paths) {
-      const deadline = new IdleDeadline(Math.min(timeoutMs, backend.timeoutMs), upstream.what);
+      const call = new UpstreamCall({ ...upstream, timeoutMs: Math.min(timeoutMs, backend.timeoutMs) });
       try {
-        const response = await callUpstream(upstream, path, {}, deadline);
+        const response = await callUpstream(upstream, path, {}, call);
         await response.body?.cancel();
       } finally {
-        deadline.clear();
+        call.end();
       }
     }
     return { ready: true, problem: null, checkedAt };

@@ -49,38 +49,43 @@ export function target(base: string, path: string): { url: string; headers: Reco
 }
 
 /**
- * A timer the caller re-arms (`touch`) each time the upstream shows life, so a stream that
- * keeps sending is never cut while one that stalls is.
+ * One call's cancellation: the client's signal, and a timer the caller re-arms (`touch`) each
+ * time the upstream shows life, so a stream that keeps sending is never cut while one that
+ * stalls is. One controller, linked by hand, so the abort surely reaches the fetch.
  */
-export class IdleDeadline {
+export class UpstreamCall {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private readonly onAbort: () => void;
   readonly signal = this.controller.signal;
 
   constructor(
-    private readonly ms: number,
-    private readonly what: string,
+    private readonly upstream: Upstream,
+    private readonly outer?: AbortSignal,
   ) {
+    this.onAbort = () => this.controller.abort(outer!.reason);
+    if (outer?.aborted) this.onAbort();
+    else outer?.addEventListener('abort', this.onAbort, { once: true });
     this.touch();
   }
 
   touch(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => this.controller.abort(new TesseraError('UPSTREAM_TIMEOUT', `The ${this.what} did not answer within ${this.ms} ms.`)),
-      this.ms,
-    );
+    const { timeoutMs, what } = this.upstream;
+    this.timer = setTimeout(() => this.controller.abort(new TesseraError('UPSTREAM_TIMEOUT', `The ${what} did not answer within ${timeoutMs} ms.`)), timeoutMs);
     this.timer.unref();
   }
 
-  clear(): void {
+  /** Ends the call: the timer stops, and a connection still open is closed. */
+  end(reason: unknown = new TesseraError('CANCELLED', 'The upstream call ended.')): void {
     clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.onAbort);
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 }
 
-/** Fetches `path`; resolves with a 2xx response whose body the caller reads under `deadline`. */
-export async function callUpstream(upstream: Upstream, path: string, request: UpstreamRequest, deadline: IdleDeadline): Promise<Response> {
-  const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
+/** Fetches `path`; resolves with a 2xx response whose body the caller reads under `call`. */
+export async function callUpstream(upstream: Upstream, path: string, request: UpstreamRequest, call: UpstreamCall): Promise<Response> {
   const { url, headers } = target(upstream.url, path);
   let response: Response;
   try {
@@ -93,30 +98,29 @@ export async function callUpstream(upstream: Upstream, path: string, request: Up
         ...request.headers,
       },
       body: request.form ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
-      signal,
+      signal: call.signal,
     });
   } catch (error) {
-    throw failedCall(upstream, error, signal);
+    throw failedCall(upstream, error, call.signal);
   }
-  deadline.touch();
+  call.touch();
   if (!response.ok) throw await statusError(upstream, response);
   return response;
 }
 
 /** A call that ends with the whole JSON body, under one deadline. */
 export async function callUpstreamJson<T>(upstream: Upstream, path: string, request: UpstreamRequest): Promise<T> {
-  const deadline = new IdleDeadline(upstream.timeoutMs, upstream.what);
+  const call = new UpstreamCall(upstream, request.signal);
   try {
-    const response = await callUpstream(upstream, path, request, deadline);
+    const response = await callUpstream(upstream, path, request, call);
     try {
       return (await response.json()) as T;
     } catch (error) {
-      const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
-      if (signal.aborted) throw failedCall(upstream, error, signal);
+      if (call.signal.aborted) throw failedCall(upstream, error, call.signal);
       throw new TesseraError('UPSTREAM_UNAVAILABLE', `The ${upstream.what} sent a body that is not JSON.`);
     }
   } finally {
-    deadline.clear();
+    call.end();
   }
 }
 

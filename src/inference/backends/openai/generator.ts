@@ -8,7 +8,7 @@ import { overloaded, TesseraError } from '../../../errors.js';
 import { validateGenerationRequest } from '../../generation/validate.js';
 import type { FinishReason, GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import { sseData } from '../sse.js';
-import { callUpstream, failedCall, IdleDeadline, type Upstream } from '../upstream.js';
+import { callUpstream, failedCall, UpstreamCall, type Upstream } from '../upstream.js';
 import { generationBody, parseChunk } from './wire.js';
 
 export interface RemoteGeneratorOptions {
@@ -21,7 +21,7 @@ export interface RemoteGeneratorOptions {
 
 export class RemoteGenerator {
   private open = 0;
-  private readonly streams = new Set<AbortController>();
+  private readonly streams = new Set<UpstreamCall>();
   private closed = false;
 
   constructor(private readonly options: RemoteGeneratorOptions) {}
@@ -38,15 +38,13 @@ export class RemoteGenerator {
 
   private async *stream(request: GenerationRequest, clientSignal: AbortSignal | undefined): AsyncGenerator<GenerationEvent> {
     const { upstream, model } = this.options;
-    const own = new AbortController();
-    const signal = clientSignal ? AbortSignal.any([clientSignal, own.signal]) : own.signal;
-    const deadline = new IdleDeadline(upstream.timeoutMs, upstream.what);
+    const call = new UpstreamCall(upstream, clientSignal);
     this.open += 1;
-    this.streams.add(own);
+    this.streams.add(call);
     const submitted = performance.now();
     try {
       const { path, body } = generationBody(model, request);
-      const response = await callUpstream(upstream, path, { body, signal, headers: { accept: 'text/event-stream' } }, deadline);
+      const response = await callUpstream(upstream, path, { body, headers: { accept: 'text/event-stream' } }, call);
       const queueMs = performance.now() - submitted;
       yield { type: 'started', promptTokens: 0, queueMs };
       let text = '';
@@ -56,7 +54,7 @@ export class RemoteGenerator {
       let usage: { promptTokens: number; completionTokens: number } | null = null;
       let done = false;
       try {
-        for await (const data of sseData(response.body!, () => deadline.touch())) {
+        for await (const data of sseData(response.body!, () => call.touch())) {
           if (data.trim() === '[DONE]') {
             done = true;
             break;
@@ -72,7 +70,7 @@ export class RemoteGenerator {
           usage = chunk.usage ?? usage;
         }
       } catch (error) {
-        throw error instanceof TesseraError ? error : failedCall(upstream, error, AbortSignal.any([signal, deadline.signal]));
+        throw error instanceof TesseraError ? error : failedCall(upstream, error, call.signal);
       }
       if (!done && finishReason === null) throw new TesseraError('UPSTREAM_UNAVAILABLE', `The ${upstream.what} ended its stream before the generation finished.`);
       const ended = performance.now();
@@ -91,18 +89,17 @@ export class RemoteGenerator {
         },
       };
     } finally {
-      deadline.clear();
-      this.streams.delete(own);
-      this.open -= 1;
       // Whatever ended the stream (client gone, error, break), the upstream connection goes with it.
-      own.abort(new TesseraError('CANCELLED', 'The generation stream ended.'));
+      call.end();
+      this.streams.delete(call);
+      this.open -= 1;
     }
   }
 
   /** Refuses new streams; `abortRunning` also ends those in flight. */
   close(reason: TesseraError, abortRunning: boolean): Promise<void> {
     this.closed = true;
-    if (abortRunning) for (const stream of this.streams) stream.abort(reason);
+    if (abortRunning) for (const stream of this.streams) stream.end(reason);
     return Promise.resolve();
   }
 }
