@@ -7,6 +7,7 @@
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModelsCli, type CliIo } from '../src/cli/models.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql } from './support/client.js';
 import { KServeStandin } from './support/kserve-standin.js';
@@ -18,6 +19,13 @@ import { ClassifyImageDocument, EmbedDocument, ModelBackendsDocument, VisionRequ
 let server: TestServer;
 let standin: KServeStandin;
 let image: string;
+let repo: string;
+
+function capture() {
+  let out = '';
+  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: { MODELS_DIR: repo } };
+  return { io, out: () => out };
+}
 
 beforeAll(async () => {
   standin = new KServeStandin({
@@ -26,7 +34,7 @@ beforeAll(async () => {
     'clip-vision': repositoryGraph('tessera-clip', 'vision'),
   });
   const url = await standin.start();
-  const repo = await tempRepository('tessera-kserve-');
+  repo = await tempRepository('tessera-kserve-');
   for (const model of ['tessera-shapes', 'tessera-clip']) {
     cpSync(path.join('models', model), path.join(repo, model), { recursive: true, filter: (src) => !src.includes('recipe') });
   }
@@ -89,5 +97,19 @@ describe('a kserve-v2 backend', () => {
     }
     const { body } = await gql(server.graphqlUrl, ModelBackendsDocument, {});
     expect(body.data!.models.find((m) => m.name === 'gone-shapes')).toMatchObject({ status: 'UNLOADED', loadError: expect.stringMatching(/cannot be reached/) });
+  });
+
+  it('models list shows the backend and whether it is ready; verify checks the served graphs against the signature', async () => {
+    const listed = capture();
+    expect(await runModelsCli(['list'], listed.io)).toBe(0);
+    expect(listed.out()).toContain(`kserve-v2 ${standin.url} (shapes): ready`);
+    expect(listed.out()).not.toContain('secret');
+    expect(listed.out()).toMatch(/gone-shapes .*kserve-v2 http:\/\/127\.0\.0\.1:9 \(shapes\): NOT READY: .*cannot be reached/);
+    const verified = capture();
+    expect(await runModelsCli(['verify', 'remote-clip'], verified.io)).toBe(0);
+    expect(verified.out()).toContain('ok    remote-clip');
+    const failed = capture();
+    expect(await runModelsCli(['verify', 'gone-shapes'], failed.io)).toBe(1);
+    expect(failed.out()).toMatch(/FAIL  gone-shapes: .*cannot be reached/);
   });
 });
