@@ -7,10 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/app.js';
-import { gql, subscribeWs, wsClient } from './support/client.js';
+import { gql, subscribeSse, subscribeWs, wsClient } from './support/client.js';
 import { OpenAIStandin } from './support/openai-standin.js';
 import { tempRepository, writeModelFolder } from './fixtures/models/model-folder.js';
-import { EmbedDocument, GenerateDocument, GenerateTextDocument, ModelBackendsDocument, RequestByIdDocument, RequestEventsDocument, RequestHistoryDocument } from './generated/graphql.js';
+import { wavefileWav } from './fixtures/media/signals.js';
+import { EmbedDocument, TranscribeAudioDocument, GenerateDocument, GenerateTextDocument, ModelBackendsDocument, RequestByIdDocument, RequestEventsDocument, RequestHistoryDocument } from './generated/graphql.js';
 
 let server: TestServer;
 let standin: OpenAIStandin;
@@ -39,6 +40,14 @@ beforeAll(async () => {
     source: 'an OpenAI-compatible server',
     license: 'MIT',
     backend: { kind: 'openai', url, model: 'standin-embedder', apiKey: 'env:TESSERA_TEST_STANDIN_KEY' } as never,
+  });
+  await writeModelFolder(repo, 'remote-whisper', {}, {
+    task: 'SPEECH_RECOGNITION',
+    inputModalities: ['AUDIO'],
+    outputModalities: ['TEXT', 'SEGMENTS'],
+    source: 'an OpenAI-compatible server',
+    license: 'MIT',
+    backend: { kind: 'openai', url, model: 'standin-whisper', apiKey: 'env:TESSERA_TEST_STANDIN_KEY' } as never,
   });
   server = await startTestServer({ modelsDir: repo });
 }, 60_000);
@@ -111,24 +120,34 @@ describe('an openai backend', () => {
   it('closes the upstream stream when the client leaves, and the row ends CANCELLED', async () => {
     standin.options.chunkDelayMs = 100;
     const closedBefore = standin.closedEarly;
-    const client = wsClient(server.wsUrl);
+    const finishedBefore = standin.finished;
+    // Over SSE, leaving is dropping the connection: the request's own signal follows it.
+    const leave = new AbortController();
     let requestId = '';
     try {
       let tokens = 0;
-      for await (const result of subscribeWs(client, GenerateDocument, { input: { model: 'remote-lm', prompt: 'a b c d e f', maxTokens: 200 } })) {
+      for await (const result of subscribeSse(server.graphqlUrl, GenerateDocument, { input: { model: 'remote-lm', prompt: 'a b c d e f', maxTokens: 200 } }, leave.signal)) {
         const event = result.data!.generate;
         if (event.__typename === 'GenerationStarted') requestId = event.requestId;
-        if (event.__typename === 'GenerationToken' && ++tokens === 2) break;
+        if (event.__typename === 'GenerationToken' && ++tokens === 2) {
+          leave.abort();
+          break;
+        }
       }
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    }
+    try {
+      const row = await settledRow(requestId);
+      expect(row.status).toBe('CANCELLED');
+      expect(row.completionTokens).toBeGreaterThanOrEqual(2);
+      while (standin.closedEarly === closedBefore) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(standin.closedEarly).toBe(closedBefore + 1);
+      expect(standin.finished).toBe(finishedBefore);
     } finally {
-      await client.dispose();
+      // Only now: a stand-in sped up earlier would finish the stream before the cancel arrives.
       standin.options.chunkDelayMs = 0;
     }
-    const row = await settledRow(requestId);
-    expect(row.status).toBe('CANCELLED');
-    expect(row.completionTokens).toBeGreaterThanOrEqual(2);
-    while (standin.closedEarly === closedBefore) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(standin.closedEarly).toBe(closedBefore + 1);
   });
 
   it('maps an upstream 500 to UPSTREAM_UNAVAILABLE on a FAILED row', async () => {
@@ -191,5 +210,17 @@ describe('an openai backend', () => {
     const { body } = await gql(server.graphqlUrl, ModelBackendsDocument, {});
     const lm = body.data!.models.find((m) => m.name === 'remote-lm')!;
     expect(lm.backend).toMatchObject({ kind: 'OPENAI', url: standin.url, model: 'standin-lm', health: { ready: true, problem: null } });
+  });
+
+  it('transcribes audio through the upstream /audio/transcriptions, as 16 kHz 16-bit WAV', async () => {
+    // 1.5 s of a 440 Hz tone at 8 kHz: decoded and resampled here to the 16 kHz the upstream is sent.
+    const tone = Float64Array.from({ length: 12_000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 8000));
+    const audio = Buffer.from(wavefileWav([tone], 8000, '16')).toString('base64');
+    const { body } = await gql(server.graphqlUrl, TranscribeAudioDocument, { input: { audio: { base64: audio }, model: 'remote-whisper', language: 'de' } });
+    expect(body.errors).toBeUndefined();
+    const expected = OpenAIStandin.transcript(1.5, 'de');
+    expect(body.data!.transcribeAudio).toMatchObject({ text: expected, segments: [{ start: 0, end: 1.5, text: expected }] });
+    expect(body.data!.transcribeAudio.request).toMatchObject({ status: 'COMPLETED', model: 'remote-whisper', outputText: expected });
+    expect(standin.seen.at(-1)).toMatchObject({ body: { model: 'standin-whisper', response_format: 'verbose_json', language: 'de', sampleRate: 16000 }, authorization: 'Bearer sk-standin' });
   });
 });

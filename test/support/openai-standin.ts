@@ -4,7 +4,8 @@
  * none of those engines runs on this machine. It implements the published wire format:
  * `GET /v1/models`; `POST /v1/chat/completions` and `/v1/completions`, whole or streamed as
  * SSE `data:` chunks ending in `data: [DONE]`, with a last `usage` chunk when
- * `stream_options.include_usage` is set; `POST /v1/embeddings`. Its text is deterministic
+ * `stream_options.include_usage` is set; `POST /v1/embeddings`; `POST /v1/audio/transcriptions`
+ * (multipart, `verbose_json` with segments), which "hears" the WAV's duration and language. Its text is deterministic
  * ("echo" then the prompt's words, over again, one word per chunk) so tests can predict it.
  * Tests steer it (fail the next call, delay, slow chunks) and read what it saw (bodies,
  * streams the client closed before their end).
@@ -100,6 +101,7 @@ export class OpenAIStandin {
     if (fault?.status) return json(res, fault.status, fault.body ?? { error: { message: `stand-in fault ${fault.status}`, type: 'server_error' } });
     if (req.method === 'GET' && path === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'standin-lm', object: 'model', owned_by: 'standin' }] });
     if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) return this.complete(path.endsWith('chat/completions'), body, res);
+    if (req.method === 'POST' && path === '/v1/audio/transcriptions') return this.transcribe(req, Buffer.concat(chunks), res);
     if (req.method === 'POST' && path === '/v1/embeddings') return this.embeddings(body as unknown as { model: string; input: string | string[] }, res);
     return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
   }
@@ -154,6 +156,28 @@ export class OpenAIStandin {
     send('[DONE]');
     this.finished += 1;
     res.end();
+  }
+
+  /** The transcript of a WAV, as the stand-in hears it: its own duration and the language asked for. */
+  static transcript(seconds: number, language: string | undefined): string {
+    return `heard ${seconds.toFixed(2)} seconds${language ? ` in ${language}` : ''}`;
+  }
+
+  private async transcribe(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    const form = await new Request('http://standin/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: new Uint8Array(raw) }).formData();
+    const file = form.get('file');
+    if (!(file instanceof Blob) || typeof form.get('model') !== 'string') {
+      return json(res, 400, { error: { message: "'file' and 'model' are required", type: 'invalid_request_error' } });
+    }
+    const wav = Buffer.from(await file.arrayBuffer());
+    if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE') return json(res, 400, { error: { message: 'Invalid file format.' } });
+    // A canonical PCM WAV: rate at byte 24, bytes per second at 28, the data chunk's size at 40.
+    const seconds = wav.readUInt32LE(40) / wav.readUInt32LE(28);
+    const language = (form.get('language') as string | null) ?? undefined;
+    const text = OpenAIStandin.transcript(seconds, language);
+    this.seen.push({ path: '/v1/audio/transcriptions (form)', body: { model: form.get('model'), response_format: form.get('response_format'), language, sampleRate: wav.readUInt32LE(24) }, authorization: req.headers.authorization });
+    if (form.get('response_format') !== 'verbose_json') return json(res, 200, { text });
+    json(res, 200, { task: 'transcribe', language: language ?? 'english', duration: seconds, text, segments: [{ id: 0, seek: 0, start: 0, end: seconds, text: ` ${text}` }] });
   }
 
   private embeddings(body: { model: string; input: string | string[] }, res: ServerResponse): void {
