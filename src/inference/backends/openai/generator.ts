@@ -30,10 +30,7 @@ export class RemoteGenerator {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The model is closed.');
     validateGenerationRequest(request);
     if (this.open >= this.options.maxStreams) throw overloaded(`the upstream of model "${this.options.model}"`, this.options.maxStreams);
-    const self = this;
-    return {
-      [Symbol.asyncIterator]: () => self.stream(request, options.signal),
-    };
+    return { [Symbol.asyncIterator]: () => this.stream(request, options.signal) };
   }
 
   private async *stream(request: GenerationRequest, clientSignal: AbortSignal | undefined): AsyncGenerator<GenerationEvent> {
