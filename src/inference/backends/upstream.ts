@@ -51,7 +51,8 @@ export function target(base: string, path: string): { url: string; headers: Reco
 /**
  * One call's cancellation: the client's signal, and a timer the caller re-arms (`touch`) each
  * time the upstream shows life, so a stream that keeps sending is never cut while one that
- * stalls is. One controller, linked by hand, so the abort surely reaches the fetch.
+ * stalls is. One controller per call, its listener on the client's signal removed when the
+ * call ends, so a long-lived signal does not collect listeners.
  */
 export class UpstreamCall {
   private readonly controller = new AbortController();
