@@ -11,8 +11,10 @@ import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE } from '../inference/repository/manifest.js';
-import { readEntry, scanRepository, type RepositoryEntry } from '../inference/repository/repository.js';
+import { backendInfo, checkBackend } from '../inference/backends/health.js';
+import { openKServeGraphs } from '../inference/backends/kserve/open.js';
+import { MANIFEST_FILE, type Backend, type ModelManifest } from '../inference/repository/manifest.js';
+import { readEntry, scanRepository, verifyModelFiles, type RepositoryEntry } from '../inference/repository/repository.js';
 import type { Logger } from '../inference/runtime/logger.js';
 import { openModel } from '../inference/runtime/model-loader.js';
 import type { Task } from '../inference/types.js';
@@ -75,20 +77,49 @@ async function list(io: CliIo): Promise<number> {
     io.stdout.write(`no models in ${modelsDir(io)}\n`);
     return 0;
   }
-  const rows = entries.map((e) => {
-    const m = e.manifest;
-    return [e.name, m?.task ?? e.fallback.task, m?.source ?? e.fallback.source, m?.license ?? e.fallback.license, m ? `${Object.keys(m.files).length} files` : `BROKEN: ${e.error}`];
-  });
+  const rows = await Promise.all(
+    entries.map(async (e) => {
+      const m = e.manifest;
+      const files = m ? `${Object.keys(m.files).length} files${m.backend ? `, ${await backendLine(m.name, m.backend)}` : ''}` : `BROKEN: ${e.error}`;
+      return [e.name, m?.task ?? e.fallback.task, m?.source ?? e.fallback.source, m?.license ?? e.fallback.license, files];
+    }),
+  );
   const header = ['NAME', 'TASK', 'SOURCE', 'LICENSE', 'FILES'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 4 ? 0 : r[i].length))));
   for (const row of [header, ...rows]) io.stdout.write(`${row.map((cell, i) => (i === 4 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
   return 0;
 }
 
+/** A remote engine as `models list` shows it: kind, URL without credentials, its model, and whether it answers ready now. */
+async function backendLine(name: string, backend: Backend): Promise<string> {
+  const info = backendInfo(backend);
+  const health = await checkBackend(name, backend);
+  return `${info.kind} ${info.url} (${info.model}): ${health.ready ? 'ready' : `NOT READY: ${health.problem}`}`;
+}
+
+/** A model served remotely: its own files here, and its engine ready (a KServe server's graphs against the signature). */
+async function verifyRemote(entry: RepositoryEntry & { manifest: ModelManifest }, backend: Backend, io: CliIo): Promise<void> {
+  if (backend.kind === 'kserve-v2') await openKServeGraphs(entry, backend, stderrLogger(io));
+  else await verifyModelFiles(entry);
+  const health = await checkBackend(entry.manifest.name, backend);
+  if (!health.ready) throw new Error(health.problem ?? 'not ready');
+}
+
 async function verifyEntry(entry: RepositoryEntry, io: CliIo): Promise<boolean> {
   if (!entry.manifest) {
     io.stdout.write(`FAIL  ${entry.name}: ${entry.error}\n`);
     return false;
+  }
+  const { backend } = entry.manifest;
+  if (backend) {
+    try {
+      await verifyRemote({ ...entry, manifest: entry.manifest }, backend, io);
+      io.stdout.write(`ok    ${entry.name}: ${Object.keys(entry.manifest.files).length} files match, ${backend.kind} backend ready\n`);
+      return true;
+    } catch (error) {
+      io.stdout.write(`FAIL  ${entry.name}: ${(error as Error).message}\n`);
+      return false;
+    }
   }
   try {
     const opened = await openModel({ ...entry, manifest: entry.manifest }, { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1, sessionThread: 'main' }, stderrLogger(io));

@@ -10,6 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { badInput, modelNotFound, TesseraError, throwIfAborted } from '../errors.js';
+import { checkBackend } from './backends/health.js';
 import type { GenerationEvent, GenerationRequest } from './generation/types.js';
 import { decodeAudio } from './media/audio.js';
 import { decodeImage } from './media/image.js';
@@ -32,6 +33,7 @@ import type {
   EmbeddingModality,
   EmbeddingResult,
   ModelInfo,
+  BackendHealth,
   OcrResult,
   RunOptions,
   SamplesInput,
@@ -122,6 +124,12 @@ export class Engine {
   model(name: string): ModelInfo | undefined {
     const slot = this.slotFor(name);
     return slot ? slotInfo(slot) : undefined;
+  }
+
+  /** Whether the remote engine of a model answers ready now; null for a model of local files. */
+  async backendHealth(name: string): Promise<BackendHealth | null> {
+    const manifest = this.manifest(name);
+    return manifest?.backend ? checkBackend(manifest.name, manifest.backend) : null;
   }
 
   /** The parsed manifest of a model, for wiring that needs its settings or files. */

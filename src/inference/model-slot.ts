@@ -4,6 +4,7 @@
  * steps for one model run one after another. `slotInfo` is what the rest of the house sees.
  */
 import { TesseraError } from '../errors.js';
+import { backendInfo } from './backends/health.js';
 import { readEntry, type RepositoryEntry } from './repository/repository.js';
 import type { Logger } from './runtime/logger.js';
 import type { RuntimeOptions } from './runtime/options.js';
@@ -49,6 +50,7 @@ export function slotInfo(slot: ModelSlot): ModelInfo {
     loadError: slot.loadError,
     hubId: manifest?.hubId ?? null,
     batchingUnavailable: manifest?.batchingUnavailable ?? null,
+    backend: manifest?.backend ? backendInfo(manifest.backend) : null,
   };
 }
 
@@ -102,7 +104,8 @@ async function load(slot: ModelSlot, reread: boolean, engine: SlotLifecycle): Pr
     logger.info({ model: name, executionProvider: serving.executionProvider, ms }, `model ${name}: ready`);
     return serving;
   } catch (error) {
-    slot.status = 'FAILED';
+    // A remote engine that is down now may be up for the next request: that load is retried.
+    slot.status = isUpstreamOutage(error) ? 'UNLOADED' : 'FAILED';
     slot.loadError = describeError(error);
     logger.error({ model: name, reason: slot.loadError }, `model ${name}: failed to load`);
     throw error;
@@ -110,6 +113,9 @@ async function load(slot: ModelSlot, reread: boolean, engine: SlotLifecycle): Pr
     slot.loading = undefined;
   }
 }
+
+const OUTAGES: ReadonlySet<string> = new Set(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'OVERLOADED']);
+const isUpstreamOutage = (error: unknown) => error instanceof TesseraError && OUTAGES.has(error.code);
 
 /** A session worker died under a loaded model: nothing it held can be trusted, so fail the model. */
 function failOnCrash(slot: ModelSlot, error: Error, logger: Logger): void {

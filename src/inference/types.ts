@@ -14,7 +14,8 @@ export type RequestTask = Task | 'PIPELINE';
 
 export type ModelStatus = 'UNLOADED' | 'LOADING' | 'READY' | 'FAILED';
 
-export type ExecutionProviderName = 'cpu' | 'cuda' | 'webgpu';
+/** `remote`: the model runs on the engine its manifest's `backend` names. */
+export type ExecutionProviderName = 'cpu' | 'cuda' | 'webgpu' | 'remote';
 
 export interface ModelInfo {
   name: string;
@@ -35,6 +36,25 @@ export interface ModelInfo {
   hubId: string | null;
   /** Why a generation model runs one request at a time (its graph cannot be batched); null otherwise. */
   batchingUnavailable: string | null;
+  /** The remote engine serving the model, as its manifest names it; null for local files. */
+  backend: BackendInfo | null;
+}
+
+export type BackendKind = 'openai' | 'kserve-v2';
+
+export interface BackendInfo {
+  kind: BackendKind;
+  /** Without credentials or query. */
+  url: string;
+  /** The model name the remote engine knows. */
+  model: string;
+}
+
+export interface BackendHealth {
+  ready: boolean;
+  /** Why it is not ready; null when it is. */
+  problem: string | null;
+  checkedAt: Date;
 }
 
 /** What every scheduled run reports, for the request history. */

@@ -27,7 +27,7 @@ export const ModelStatusEnum = builder.enumType('ModelStatus', {
 });
 
 export const ExecutionProviderEnum = builder.enumType('ExecutionProvider', {
-  values: { CPU: { value: 'cpu' }, CUDA: { value: 'cuda' }, WEBGPU: { value: 'webgpu' } } as const,
+  values: { CPU: { value: 'cpu' }, CUDA: { value: 'cuda' }, WEBGPU: { value: 'webgpu' }, REMOTE: { value: 'remote', description: 'Served by the remote engine the model.json backend names.' } } as const,
 });
 
 export const RequestStatusEnum = builder.enumType('RequestStatus', {

@@ -1,9 +1,36 @@
 import path from 'node:path';
 import { relativeToRoot } from '../errors.js';
-import type { ModelInfo } from '../inference/types.js';
+import type { BackendHealth, BackendInfo, ModelInfo } from '../inference/types.js';
 import { builder } from './builder.js';
 import { ExecutionProviderEnum, ModalityEnum, ModelStatusEnum, TaskEnum } from './enums.js';
 import { loadModel, unloadModel } from '../resolvers/models.js';
+
+const BackendKindEnum = builder.enumType('BackendKind', {
+  values: { OPENAI: { value: 'openai', description: 'An OpenAI-compatible server (vLLM, TGI, Ollama, llama.cpp, LocalAI).' }, KSERVE_V2: { value: 'kserve-v2', description: 'A KServe v2 / Triton server running the graphs.' } } as const,
+});
+
+const BackendHealthRef = builder.objectRef<BackendHealth>('BackendHealth').implement({
+  description: "The remote engine's answer to a ready check made when this field was asked for.",
+  fields: (t) => ({
+    ready: t.exposeBoolean('ready'),
+    problem: t.exposeString('problem', { nullable: true, description: 'Why it is not ready (unreachable, timed out, not ready); null when ready.' }),
+    checkedAt: t.field({ type: 'DateTime', resolve: (h) => h.checkedAt }),
+  }),
+});
+
+const ModelBackendRef = builder.objectRef<BackendInfo & { name: string }>('ModelBackend').implement({
+  description: 'The remote engine that serves a model instead of local ONNX files.',
+  fields: (t) => ({
+    kind: t.field({ type: BackendKindEnum, resolve: (b) => b.kind }),
+    url: t.exposeString('url', { description: 'The base URL, without credentials or query.' }),
+    model: t.exposeString('model', { description: 'The model name the remote engine knows.' }),
+    health: t.field({
+      type: BackendHealthRef,
+      description: 'Asks the remote engine now (a short ready check); never fails, says what is wrong instead.',
+      resolve: async (b, _args, ctx) => (await ctx.engine.backendHealth(b.name))!,
+    }),
+  }),
+});
 
 export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
   description: 'A model in the model repository.',
@@ -28,6 +55,12 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
       resolve: (m, _args, ctx) => (m.loadError == null ? null : relativeToRoot(m.loadError, path.resolve(ctx.config.MODELS_DIR))),
     }),
     hubId: t.exposeString('hubId', { nullable: true, description: 'The hub id a pulled model came from; accepted wherever a model name is.' }),
+    backend: t.field({
+      type: ModelBackendRef,
+      nullable: true,
+      description: 'The remote engine serving this model; null when it runs local files.',
+      resolve: (m) => (m.backend ? { ...m.backend, name: m.name } : null),
+    }),
     batchingUnavailable: t.exposeString('batchingUnavailable', {
       nullable: true,
       description: 'Why this generation model serves one request at a time (its graph cannot be batched); null when it batches or is not a generation model.',

@@ -65,6 +65,37 @@ const warmupFeeds = z.record(
   z.strictObject({ dims: z.array(z.number().int().min(0)), fill: z.number().optional() }),
 );
 
+/** `env:NAME` reads the key from the environment at load, so no secret sits in model.json. */
+const apiKeyRef = z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable as env:NAME');
+
+const upstreamUrl = z.url({ protocol: /^https?$/ });
+
+/** Milliseconds an upstream may take to answer (and, streaming, between two chunks) before UPSTREAM_TIMEOUT. */
+const upstreamTimeout = z.number().int().min(1).default(60_000);
+
+/**
+ * A remote engine that serves the model instead of local ONNX files: an OpenAI-compatible
+ * server (vLLM, TGI, Ollama, llama.cpp, LocalAI) or a KServe v2 / Triton server that runs
+ * the graphs while pre- and post-processing stay here.
+ */
+const backendSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('openai'),
+    url: upstreamUrl,
+    model: z.string().min(1),
+    apiKey: apiKeyRef.optional(),
+    timeoutMs: upstreamTimeout,
+  }),
+  z.strictObject({
+    kind: z.literal('kserve-v2'),
+    url: upstreamUrl,
+    model: z.string().min(1),
+    /** The server's model per graph key, for a model of several graphs; one graph is keyed `model`. */
+    graphs: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.string().min(1)).optional(),
+    timeoutMs: upstreamTimeout,
+  }),
+]);
+
 const batching = z.strictObject({
   maxBatchSize: z.number().int().min(1).default(1),
   maxQueueDelayMs: z.number().min(0).default(0),
@@ -91,10 +122,11 @@ export const manifestSchema = z
     batching: batching.default({ maxBatchSize: 1, maxQueueDelayMs: 0, maxQueue: 64, concurrency: 1 }),
     /** Why requests to this model run one at a time, when `models pull` found it cannot batch them. */
     batchingUnavailable: z.string().min(1).optional(),
+    backend: backendSchema.optional(),
   })
   .superRefine((manifest, ctx) => {
-    const onnxKeys = new Set(Object.keys(manifest.files).filter((key) => isOnnxPath(manifest.files[key].path)));
-    if (onnxKeys.size === 0) {
+    const onnxKeys = new Set(graphKeys(manifest));
+    if (onnxKeys.size === 0 && !manifest.backend) {
       ctx.addIssue({ code: 'custom', path: ['files'], message: 'at least one .onnx file is required' });
     }
     for (const section of ['signature', 'warmup'] as const) {
@@ -112,6 +144,15 @@ export type TensorSignature = z.output<typeof tensorSignature>;
 export type FileSignature = z.output<typeof fileSignature>;
 export type BatchingOptions = z.output<typeof batching>;
 export type WarmupFeeds = z.output<typeof warmupFeeds>;
+export type Backend = z.output<typeof backendSchema>;
+export type OpenAIBackend = Extract<Backend, { kind: 'openai' }>;
+export type KServeBackend = Extract<Backend, { kind: 'kserve-v2' }>;
+
+/** The graphs a model runs: its .onnx files, or the graphs a KServe v2 server runs for it. */
+export function graphKeys(manifest: Pick<ModelManifest, 'files' | 'backend'>): string[] {
+  if (manifest.backend?.kind === 'kserve-v2') return Object.keys(manifest.backend.graphs ?? { model: manifest.backend.model });
+  return Object.keys(manifest.files).filter((key) => isOnnxPath(manifest.files[key].path));
+}
 
 export function isOnnxPath(path: string): boolean {
   return path.toLowerCase().endsWith('.onnx');

@@ -5,14 +5,23 @@
  */
 import { onnxFileKeys, type ModelManifest } from '../repository/manifest.js';
 import { verifyModelFiles, type RepositoryEntry } from '../repository/repository.js';
-import { signatureProblems } from '../repository/signature.js';
+import { signatureProblems, type GraphMetadata } from '../repository/signature.js';
+import type { ExecutionProviderName, OnnxRunner } from '../types.js';
 import type { Logger } from './logger.js';
 import type { RuntimeOptions } from './options.js';
 import { SessionPool } from './session-pool.js';
 import { declaredWarmupFeeds, guessedWarmupFeeds } from './warmup.js';
 
+/** A model's graphs as its task uses them: sessions on this machine, or a remote server's models. */
+export interface GraphPool {
+  readonly executionProvider: ExecutionProviderName;
+  readonly metadata: Record<string, GraphMetadata>;
+  runner(key: string, label: string): OnnxRunner;
+  close(): Promise<void>;
+}
+
 export interface OpenedModel {
-  pool: SessionPool;
+  pool: GraphPool;
   /** Absolute paths of every manifest file (ONNX graphs and the rest), by key. */
   files: Record<string, string>;
 }
@@ -43,17 +52,7 @@ export async function openModel(
         `model ${manifest.name}: falling back to the CPU execution provider`,
       );
     }
-    for (const key of onnxKeys) {
-      const declared = manifest.signature[key];
-      if (!declared) {
-        logger.warn({ model: manifest.name, file: key }, `model ${manifest.name}: files.${key} has no signature in the manifest; not checked`);
-        continue;
-      }
-      const problems = signatureProblems(declared, pool.metadata[key]);
-      if (problems.length > 0) {
-        throw new ModelLoadError(`files.${key}: ${files[key]} does not match signature.${key} in the manifest: ${problems.join('; ')}`);
-      }
-    }
+    checkSignatures(manifest, pool.metadata, (key) => `files.${key}: ${files[key]}`, logger);
     for (const key of onnxKeys) {
       const declared = manifest.warmup[key];
       if (declared) {
@@ -75,5 +74,20 @@ export async function openModel(
   } catch (error) {
     await pool.close();
     throw error;
+  }
+}
+
+/** Each graph against the signature its manifest declares; `where` names a graph in messages. */
+export function checkSignatures(manifest: ModelManifest, metadata: Record<string, GraphMetadata>, where: (key: string) => string, logger: Logger): void {
+  for (const key of Object.keys(metadata)) {
+    const declared = manifest.signature[key];
+    if (!declared) {
+      logger.warn({ model: manifest.name, graph: key }, `model ${manifest.name}: ${where(key)} has no signature in the manifest; not checked`);
+      continue;
+    }
+    const problems = signatureProblems(declared, metadata[key]);
+    if (problems.length > 0) {
+      throw new ModelLoadError(`${where(key)} does not match signature.${key} in the manifest: ${problems.join('; ')}`);
+    }
   }
 }

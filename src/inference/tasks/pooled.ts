@@ -4,7 +4,7 @@
  * and close the pool if the wiring fails. Closing the serving drains the queue first.
  */
 import type { TesseraError } from '../../errors.js';
-import { openModel, type OpenedModel } from '../runtime/model-loader.js';
+import type { OpenedModel } from '../runtime/model-loader.js';
 import { queueSettings, type QueueSettings } from './queue-options.js';
 import type { BindContext, Serving } from './task-kind.js';
 
@@ -22,8 +22,8 @@ export async function bindPooled<W extends { task: Serving['task']; scheduler: C
   context: BindContext,
   wire: (wiring: PoolWiring) => Promise<W>,
 ): Promise<W & Serving> {
-  const { entry, runtime, logger, onCrash } = context;
-  const opened = await openModel(entry, runtime, logger, onCrash);
+  const { entry, logger } = context;
+  const opened = await context.openGraphs();
   let wired: W;
   try {
     wired = await wire({ opened, queue: (batchable) => queueSettings(entry.manifest, logger, batchable) });

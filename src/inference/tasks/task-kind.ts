@@ -7,7 +7,8 @@
 import type { TesseraError } from '../../errors.js';
 import type { DecodedAudio } from '../media/audio.js';
 import type { DecodedImage } from '../media/image.js';
-import type { ModelManifest } from '../repository/manifest.js';
+import type { KServeBackend, ModelManifest, OpenAIBackend } from '../repository/manifest.js';
+import type { OpenedModel } from '../runtime/model-loader.js';
 import type { RepositoryEntry } from '../repository/repository.js';
 import type { Logger } from '../runtime/logger.js';
 import type { RuntimeOptions } from '../runtime/options.js';
@@ -27,12 +28,27 @@ export interface BindContext {
   logger: Logger;
   /** A session worker under the model died: the engine fails the model. */
   onCrash(error: Error): void;
+  /**
+   * Opens the model's graphs where `bind.ts` decided they run: ONNX sessions on this
+   * machine, or the models of a KServe v2 server. Tasks on a pool reach them only so.
+   */
+  openGraphs(): Promise<OpenedModel>;
+}
+
+/** How a kind serves a model whose manifest names a remote engine, per backend kind it supports. */
+export interface RemoteBindings<S extends Serving> {
+  /** The task's own graphs on a KServe v2 server; usually the kind's pool binding itself. */
+  'kserve-v2'?(context: BindContext, backend: KServeBackend): Promise<S>;
+  /** The task's OpenAI-compatible endpoint (chat/completions, embeddings, transcriptions). */
+  openai?(context: BindContext, backend: OpenAIBackend): Promise<S>;
 }
 
 export interface TaskKind<S extends Serving = Serving> {
   readonly task: S['task'];
   /** Opens the model's ONNX files on this machine and wires its run functions. */
   bindLocal(context: BindContext): Promise<S>;
+  /** Absent, or without the manifest's backend kind: such a model fails to load, saying so. */
+  readonly remote?: RemoteBindings<S>;
 }
 
 /**

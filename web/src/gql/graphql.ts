@@ -101,6 +101,8 @@ export type EmbeddingModality =
 export type ExecutionProvider =
   | 'CPU'
   | 'CUDA'
+  /** Served by the remote engine the model.json backend names. */
+  | 'REMOTE'
   | 'WEBGPU';
 
 export type FinishReason =

@@ -3,11 +3,15 @@
  * longer than the recogniser's window is cut at the boundaries the repository's VAD model
  * finds, and regions found earlier (a pipeline's DETECT_SPEECH) are transcribed one by one.
  */
-import { isCancellation } from '../../../errors.js';
+import { badInput, isCancellation } from '../../../errors.js';
+import { fetchTranscription } from '../../backends/openai/transcriptions.js';
+import { openAIUpstream } from '../../backends/openai/upstream.js';
+import type { OpenAIBackend } from '../../repository/manifest.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
 import type { SamplesInput, TranscribeOptions, TranscriptionEvent } from '../../types.js';
 import { bindPooled } from '../pooled.js';
-import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
+import { numberSetting, queueSettings } from '../queue-options.js';
+import { defineTask, type BindContext, type Serving, type TaskCall } from '../task-kind.js';
 import { vadTask } from '../vad/task.js';
 import { openRecognizer } from './recognizer.js';
 import { regionTranscription } from './regions.js';
@@ -35,6 +39,31 @@ async function findSpeech(call: TaskCall<AsrServing>, samples: Float32Array, sam
   }
 }
 
+/**
+ * A recogniser an OpenAI-compatible server runs, one window per `/audio/transcriptions`
+ * call; the windowing, VAD cuts, regions and events stay the same as for a local model.
+ * The language is the server's to judge; here only its form is checked.
+ */
+async function bindOpenAIRecognizer(context: BindContext, backend: OpenAIBackend): Promise<AsrServing> {
+  const { manifest } = context.entry;
+  const upstream = openAIUpstream(manifest.name, backend);
+  const recognizer: Recognizer = {
+    sampleRate: 16_000,
+    windowSeconds: numberSetting(manifest.settings, 'windowSeconds', 30),
+    checkLanguage(language) {
+      if (language !== undefined && !/^[a-z]{2,3}$/.test(language)) throw badInput(`language "${language}" is not an ISO-639 code such as "en".`, { parameter: 'language' });
+    },
+    transcribeWindow: async (job, signal) => ({
+      segments: await fetchTranscription(upstream, backend.model, { samples: job.samples, sampleRate: 16_000, language: job.language }, signal),
+    }),
+  };
+  const scheduler = new Scheduler<WindowJob, WindowResult>({
+    ...queueSettings(manifest, context.logger, false),
+    run: async ([job], signal) => [await recognizer.transcribeWindow(job, signal)],
+  });
+  return { task: 'SPEECH_RECOGNITION', executionProvider: 'remote', scheduler, recognizer, close: (reason, abortRunning) => scheduler.close(reason, { abortRunning }) };
+}
+
 export const speechRecognitionTask = defineTask({
   task: 'SPEECH_RECOGNITION',
   bindLocal: (context) =>
@@ -46,6 +75,7 @@ export const speechRecognitionTask = defineTask({
       });
       return { task: 'SPEECH_RECOGNITION' as const, scheduler, recognizer };
     }),
+  remote: { openai: bindOpenAIRecognizer },
 
   /**
    * The audio is decoded (or, for samples, checked) and the language checked before this

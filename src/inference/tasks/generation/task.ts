@@ -10,17 +10,19 @@ import { verifyModelFiles } from '../../repository/repository.js';
 import { TextGenerator } from '../../generation/text-generator.js';
 import type { GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import type { ExecutionProviderName } from '../../types.js';
+import { RemoteGenerator } from '../../backends/openai/generator.js';
+import { openAIUpstream } from '../../backends/openai/upstream.js';
 import { numberSetting } from '../queue-options.js';
 import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
 
 export interface GenerationServing extends Serving {
   task: 'TEXT_GENERATION';
-  generator: TextGenerator;
+  generator: Pick<TextGenerator, 'generate'>;
 }
 
 export const textGenerationTask = defineTask({
   task: 'TEXT_GENERATION',
-  async bindLocal({ entry, runtime, logger }) {
+  async bindLocal({ entry, runtime, logger }): Promise<GenerationServing> {
     const { manifest } = entry;
     const files = await verifyModelFiles(entry);
     const graph = Object.keys(files).find((key) => files[key].toLowerCase().endsWith('.onnx'))!;
@@ -49,6 +51,15 @@ export const textGenerationTask = defineTask({
       throw error;
     }
     return { task: 'TEXT_GENERATION' as const, generator, executionProvider, close: () => generator.close() };
+  },
+
+  remote: {
+    /** Streams from an OpenAI-compatible server; at most concurrency + maxQueue streams open at once. */
+    async openai({ entry }, backend): Promise<GenerationServing> {
+      const { batching, name } = entry.manifest;
+      const generator = new RemoteGenerator({ upstream: openAIUpstream(name, backend), model: backend.model, maxStreams: batching.concurrency + batching.maxQueue });
+      return { task: 'TEXT_GENERATION' as const, generator, executionProvider: 'remote' as const, close: (reason, abortRunning) => generator.close(reason, abortRunning) };
+    },
   },
 
   /** Checks the request against the model and returns its event stream; work starts when iteration starts. */

@@ -1,7 +1,7 @@
 /** IMAGE_CLASSIFICATION: an image scored against the classifier's own labels, batched per image size. */
 import type { ClassificationResult, RunOptions } from '../../types.js';
 import { bindPooled, onlyGraph } from '../pooled.js';
-import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
+import { defineTask, type BindContext, type Serving, type TaskCall } from '../task-kind.js';
 import { ImageClassifier } from './image-classifier.js';
 import { checkTopK } from './validate.js';
 
@@ -11,15 +11,19 @@ export interface ImageClassificationServing extends Serving {
   classifier: ImageClassifier;
 }
 
+/** Local sessions or a KServe v2 server's graphs: the pool `bind.ts` opened for it either way. */
+const bindClassifier = (context: BindContext) =>
+  bindPooled(context, async ({ opened, queue }) => {
+    const { entry } = context;
+    const runner = opened.pool.runner(onlyGraph(opened, 'IMAGE_CLASSIFICATION'), entry.manifest.name);
+    const classifier = await ImageClassifier.open({ dir: entry.dir, files: opened.files }, runner, entry.manifest.settings, queue(true));
+    return { task: 'IMAGE_CLASSIFICATION' as const, scheduler: classifier.scheduler, classifier };
+  });
+
 export const imageClassificationTask = defineTask({
   task: 'IMAGE_CLASSIFICATION',
-  bindLocal: (context) =>
-    bindPooled(context, async ({ opened, queue }) => {
-      const { entry } = context;
-      const runner = opened.pool.runner(onlyGraph(opened, 'IMAGE_CLASSIFICATION'), entry.manifest.name);
-      const classifier = await ImageClassifier.open({ dir: entry.dir, files: opened.files }, runner, entry.manifest.settings, queue(true));
-      return { task: 'IMAGE_CLASSIFICATION' as const, scheduler: classifier.scheduler, classifier };
-    }),
+  bindLocal: bindClassifier,
+  remote: { 'kserve-v2': bindClassifier },
 
   /** The `topK` best labels (default 5), highest first. */
   async classify(call: TaskCall<ImageClassificationServing>, image: Uint8Array, options: RunOptions & { topK?: number }): Promise<ClassificationResult> {

@@ -4,7 +4,7 @@
  */
 import type { ClassificationResult, EmbeddingInput, RunOptions, RunStats } from '../../types.js';
 import { bindPooled } from '../pooled.js';
-import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
+import { defineTask, type BindContext, type Serving, type TaskCall } from '../task-kind.js';
 import { DualEncoder } from './dual-encoder.js';
 import { checkLabels, checkTemplate } from './validate.js';
 
@@ -17,21 +17,25 @@ export interface ZeroShotServing extends Serving {
 /** `text`/`vision`, or the keys a pulled HF export gets from its file names. */
 const GRAPH_KEYS = { text: ['text', 'text_model'], vision: ['vision', 'vision_model'] };
 
+/** Local sessions or a KServe v2 server's graphs: the pool `bind.ts` opened for it either way. */
+const bindDualEncoder = (context: BindContext) =>
+  bindPooled(context, async ({ opened: { pool, files }, queue }) => {
+    const { dir, manifest } = context.entry;
+    const [text, vision] = [GRAPH_KEYS.text, GRAPH_KEYS.vision].map((keys) => keys.find((key) => pool.metadata[key]));
+    if (!text || !vision) throw new Error('dual-encoder models need files.text and files.vision (.onnx graphs)');
+    const encoder = await DualEncoder.open(
+      { dir, files },
+      { text: pool.runner(text, `${manifest.name}/text`), vision: pool.runner(vision, `${manifest.name}/vision`) },
+      manifest.settings,
+      queue(true),
+    );
+    return { task: 'ZERO_SHOT_IMAGE_CLASSIFICATION' as const, scheduler: encoder.scheduler, encoder };
+  });
+
 export const zeroShotTask = defineTask({
   task: 'ZERO_SHOT_IMAGE_CLASSIFICATION',
-  bindLocal: (context) =>
-    bindPooled(context, async ({ opened: { pool, files }, queue }) => {
-      const { dir, manifest } = context.entry;
-      const [text, vision] = [GRAPH_KEYS.text, GRAPH_KEYS.vision].map((keys) => keys.find((key) => pool.metadata[key]));
-      if (!text || !vision) throw new Error('dual-encoder models need files.text and files.vision (.onnx graphs)');
-      const encoder = await DualEncoder.open(
-        { dir, files },
-        { text: pool.runner(text, `${manifest.name}/text`), vision: pool.runner(vision, `${manifest.name}/vision`) },
-        manifest.settings,
-        queue(true),
-      );
-      return { task: 'ZERO_SHOT_IMAGE_CLASSIFICATION' as const, scheduler: encoder.scheduler, encoder };
-    }),
+  bindLocal: bindDualEncoder,
+  remote: { 'kserve-v2': bindDualEncoder },
 
   /** Without a hypothesisTemplate, each label scores its best over the manifest's templates. */
   async classify(
