@@ -35,16 +35,25 @@ export function prepareSynthesis(
   return { sentences: splitSentences(text, limits), sentenceOptions: { voice, speed, signal: options.signal } };
 }
 
+/** How a caller runs one sentence: the model directly, or (in the engine) through its scheduler. */
+export type SentenceRunner = (sentence: string, options: SentenceOptions) => Promise<Float32Array>;
+
+export interface SynthesisPlan {
+  limits?: TextLimits;
+  runSentence?: SentenceRunner;
+}
+
 export async function* synthesize(
   model: SpeechModel,
   text: string,
   options: SynthesisOptions = {},
-  limits: TextLimits = DEFAULT_TEXT_LIMITS,
+  plan: SynthesisPlan = {},
 ): AsyncGenerator<SpeechChunk> {
-  const { sentences, sentenceOptions } = prepareSynthesis(model, text, options, limits);
+  const { sentences, sentenceOptions } = prepareSynthesis(model, text, options, plan.limits);
+  const run = plan.runSentence ?? ((sentence, o) => model.synthesizeSentence(sentence, o));
   for (const [sequence, sentence] of sentences.entries()) {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const samples = await model.synthesizeSentence(sentence, sentenceOptions);
+    const samples = await run(sentence, sentenceOptions);
     yield { sequence, text: sentence, samples, sampleRate: model.sampleRate };
   }
 }
@@ -53,10 +62,10 @@ export async function synthesizeToEnd(
   model: SpeechModel,
   text: string,
   options: SynthesisOptions = {},
-  limits: TextLimits = DEFAULT_TEXT_LIMITS,
+  plan: SynthesisPlan = {},
 ): Promise<SynthesisResult> {
   const parts: Float32Array[] = [];
-  for await (const chunk of synthesize(model, text, options, limits)) parts.push(chunk.samples);
+  for await (const chunk of synthesize(model, text, options, plan)) parts.push(chunk.samples);
   const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
