@@ -52,6 +52,7 @@ def main() -> None:
         "pad_id": 0,
         "unknown_id": 1,
         "phoneme_id_map": dict(sorted(vocab.items(), key=lambda kv: kv[1])),
+        "griffin_lim_iterations": 16,
         "training_steps": ckpt["step"],
     }
     with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as fh:

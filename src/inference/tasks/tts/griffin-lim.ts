@@ -45,40 +45,69 @@ export class Stft {
     return (frames - 1) * this.hop;
   }
 
-  /** Complex spectrogram [frames × bins] of `signal`, written into (re, im). */
+  /**
+   * Complex spectrogram [frames × bins] of `signal`, written into (re, im). Two real frames go
+   * through one complex FFT (one as the real part, one as the imaginary part) and are separated
+   * by the spectra's Hermitian symmetry, which halves the transforms.
+   */
   forward(signal: Float32Array, frames: number, re: Float32Array, im: Float32Array): void {
     const { nFft, hop, bins, window } = this;
     const half = nFft / 2;
-    for (let t = 0; t < frames; t += 1) {
-      for (let n = 0; n < nFft; n += 1) this.re[n] = window[n] * reflectAt(signal, t * hop + n - half);
-      this.fft.transform(this.re, null, this.outRe, this.outIm);
-      re.set(this.outRe.subarray(0, bins), t * bins);
-      im.set(this.outIm.subarray(0, bins), t * bins);
+    for (let t = 0; t < frames; t += 2) {
+      const second = t + 1 < frames;
+      for (let n = 0; n < nFft; n += 1) {
+        this.re[n] = window[n] * reflectAt(signal, t * hop + n - half);
+        this.im[n] = second ? window[n] * reflectAt(signal, (t + 1) * hop + n - half) : 0;
+      }
+      this.fft.transform(this.re, this.im, this.outRe, this.outIm);
+      for (let k = 0; k < bins; k += 1) {
+        const zr = this.outRe[k];
+        const zi = this.outIm[k];
+        const yr = this.outRe[(nFft - k) % nFft];
+        const yi = this.outIm[(nFft - k) % nFft];
+        re[t * bins + k] = (zr + yr) / 2;
+        im[t * bins + k] = (zi - yi) / 2;
+        if (second) {
+          re[(t + 1) * bins + k] = (zi + yi) / 2;
+          im[(t + 1) * bins + k] = (yr - zr) / 2;
+        }
+      }
     }
   }
 
-  /** Windowed overlap-add inverse of a [frames × bins] spectrogram. */
+  /**
+   * Windowed overlap-add inverse of a [frames × bins] spectrogram; two frames per complex FFT,
+   * as in `forward`: Z = A + iB has the real inverse of A as its real part and of B as its
+   * imaginary part, computed as conj(fft(conj(Z))) / N.
+   */
   inverse(re: Float32Array, im: Float32Array, frames: number): Float32Array {
     const { nFft, hop, bins, window } = this;
     const half = nFft / 2;
     const total = this.length(frames) + nFft;
     const sum = new Float64Array(total);
     const weight = new Float64Array(total);
-    for (let t = 0; t < frames; t += 1) {
-      // ifft(X) = conj(fft(conj(X))) / N; the output is real, so only the real part is kept.
-      for (let k = 0; k < bins; k += 1) {
-        this.re[k] = re[t * bins + k];
-        this.im[k] = -im[t * bins + k];
-      }
-      for (let k = bins; k < nFft; k += 1) {
-        this.re[k] = re[t * bins + nFft - k];
-        this.im[k] = im[t * bins + nFft - k];
+    for (let t = 0; t < frames; t += 2) {
+      const second = t + 1 < frames;
+      const a = t * bins;
+      const b = (t + 1) * bins;
+      for (let k = 0; k < nFft; k += 1) {
+        const mirrored = k >= bins;
+        const j = mirrored ? nFft - k : k;
+        const ar = re[a + j];
+        const ai = mirrored ? -im[a + j] : im[a + j];
+        const br = second ? re[b + j] : 0;
+        const bi = second ? (mirrored ? -im[b + j] : im[b + j]) : 0;
+        this.re[k] = ar - bi;
+        this.im[k] = -(ai + br);
       }
       this.fft.transform(this.re, this.im, this.outRe, this.outIm);
-      const start = t * hop;
-      for (let n = 0; n < nFft; n += 1) {
-        sum[start + n] += (window[n] * this.outRe[n]) / nFft;
-        weight[start + n] += window[n] * window[n];
+      for (const [frame, sign, part] of [[t, 1, this.outRe], [t + 1, -1, this.outIm]] as const) {
+        if (frame >= frames) continue;
+        const start = frame * hop;
+        for (let n = 0; n < nFft; n += 1) {
+          sum[start + n] += (sign * window[n] * part[n]) / nFft;
+          weight[start + n] += window[n] * window[n];
+        }
       }
     }
     const out = new Float32Array(this.length(frames));
