@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TesseraError } from '../src/errors.js';
 import { KokoroVoice } from '../src/inference/tasks/tts/kokoro.js';
+import { splitSentences } from '../src/inference/tasks/tts/sentences.js';
 import { PiperVoice } from '../src/inference/tasks/tts/piper.js';
 import { openSpeechModel, synthesize, synthesizeToEnd, type SpeechModel } from '../src/inference/tasks/tts/index.js';
 import type { OnnxRunner } from '../src/inference/types.js';
@@ -139,5 +140,17 @@ describe('Kokoro (transformers.js export)', () => {
     const fast = await synthesizeToEnd(model, 'Hello, world.', { voice: 'bm_fixture', speed: 2 });
     expect(fast.samples.length).toBe(((symbols.length + 2) * KOKORO_SAMPLES_PER_ID) / 2);
     expect(fast.samples[0]).toBeCloseTo(-symbols.length / 1000, 5);
+  });
+});
+
+describe('sentences', () => {
+  it('cuts a sentence longer than one run takes at a comma or a space, losing no word', () => {
+    const long = `${'one two three four five six, '.repeat(12)}and the end.`;
+    const parts = splitSentences(`Short one! ${long} Last?`, { maxCharacters: 5000, maxSentenceCharacters: 100 });
+    expect(parts[0]).toBe('Short one!');
+    expect(parts.at(-1)).toBe('Last?');
+    expect(parts.every((p) => p.length <= 100)).toBe(true);
+    expect(parts.slice(1, -1).join(' ').split(' ')).toEqual(long.trim().split(' '));
+    expect(parts[1].endsWith(',')).toBe(true);
   });
 });
