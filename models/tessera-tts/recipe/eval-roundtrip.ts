@@ -2,11 +2,13 @@
  * The model card's figures, from the repository root:
  *   npx tsx models/tessera-tts/recipe/eval-roundtrip.ts > models/tessera-tts/recipe/eval.json
  * Each held-out sentence (heldout.json) is synthesized by the exported voice, encoded as WAV and
- * transcribed by tessera-asr through the engine; WER is word edits over reference words. Silero
+ * transcribed by tessera-asr through the engine; WER is word edits over reference words, beside
+ * the WER of espeak-ng's own reading of the same sentences (what the voice imitates). Silero
  * VAD's speech share of each clip, the real-time factor and the time to the first audio chunk
  * of a 20-word sentence (median of three) come from the same run; the real-time factor is given
  * in wall-clock and in CPU seconds, since the machine the card was measured on was shared.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { synthesize, synthesizeToEnd } from '../../../src/inference/tasks/tts/index.js';
 import { wordEditDistance } from '../../../test/fixtures/asr-speech/word-error-rate.js';
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
   try {
     const rows = [];
     let edits = 0;
+    let espeakEdits = 0;
     let words = 0;
     let audioSeconds = 0;
     let synthSeconds = 0;
@@ -38,7 +41,11 @@ async function main(): Promise<void> {
       const distance = wordEditDistance(reference, heard.split(/\s+/).filter(Boolean));
       edits += distance;
       words += reference.length;
-      rows.push({ text, heard, wordErrors: distance, seconds: result.durationSeconds, speechShare: await speechCoverage(trip.engine, wav) });
+      // The same sentence from espeak-ng itself, the voice this model imitates: the recogniser's own floor.
+      const original = new Uint8Array(execFileSync('espeak-ng', ['--stdout', '-v', 'en-us', '-s', '165', text]));
+      const heardOriginal = await transcribeWav(trip.engine, original);
+      espeakEdits += wordEditDistance(reference, heardOriginal.split(/\s+/).filter(Boolean));
+      rows.push({ text, heard, heardFromEspeak: heardOriginal, wordErrors: distance, seconds: result.durationSeconds, speechShare: await speechCoverage(trip.engine, wav) });
     }
     const firstAudio: number[] = [];
     const firstAudioCpu: number[] = [];
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
     const summary = {
       sentences: rows.length,
       wordErrorRate: edits / words,
+      espeakWordErrorRate: espeakEdits / words,
       speechShareMean: shares.reduce((a, b) => a + b, 0) / shares.length,
       speechShareMin: Math.min(...shares),
       realTimeFactor: synthSeconds / audioSeconds,
