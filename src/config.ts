@@ -20,7 +20,16 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback by default: `npm start` on a laptop serves only that laptop, so it needs no key.
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Default: required unless HOST is loopback only (see resolveAuth). */
+  AUTH: z.enum(['required', 'off']).optional(),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(1200),
+  TOKENS_PER_MINUTE: positiveInt.default(200_000),
+  REDIS_URL: z
+    .string()
+    .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://')
+    .optional(),
   DATABASE_URL: z
     .string()
     .default('file:./data/tessera.db')
@@ -32,6 +41,23 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: bytes.prefault('25mb'),
   MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
   MAX_AUDIO_SECONDS: positiveInt.default(600),
+  /** Characters of text a single input may carry (a prompt, one message, an embed text). */
+  MAX_TEXT_CHARS: positiveInt.default(32_000),
+  /** Characters across every text of one request (all messages, all labels, all texts to embed). */
+  MAX_TOTAL_TEXT_CHARS: positiveInt.default(32_000),
+  /** Query shape limits, enforced before execution; none is met by the console or a normal client. */
+  MAX_QUERY_DEPTH: positiveInt.default(12),
+  MAX_QUERY_ALIASES: positiveInt.default(30),
+  MAX_QUERY_TOKENS: positiveInt.default(3000),
+  MAX_QUERY_DIRECTIVES: positiveInt.default(30),
+  MAX_QUERY_COST: positiveInt.default(50_000),
+  /** What each field that runs a model adds to the query cost, on top of its shape. */
+  INFERENCE_FIELD_COST: positiveInt.default(5000),
+  /** Comma-separated origins allowed to call from a browser besides the server's own. `*` allows any, without credentials. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean)),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda', 'webgpu']).default('cpu'),
   ORT_INTRA_OP_THREADS: nonNegativeInt.default(0),
   ORT_INTER_OP_THREADS: nonNegativeInt.default(0),
@@ -44,7 +70,18 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
 });
 
-export type Config = z.output<typeof schema>;
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+const resolved = schema.transform((config) => ({
+  ...config,
+  AUTH: config.AUTH ?? (isLoopbackHost(config.HOST) ? 'off' : 'required'),
+}));
+
+export type Config = z.output<typeof resolved>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string>>;
 
 export class ConfigError extends Error {
@@ -60,7 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((key) => [key, env[key] === '' ? undefined : env[key]])
       .filter(([, value]) => value !== undefined),
   );
-  const parsed = schema.safeParse(known);
+  const parsed = resolved.safeParse(known);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

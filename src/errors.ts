@@ -5,10 +5,14 @@
  */
 export const ERROR_CODES = {
   BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  QUERY_TOO_COMPLEX: 400,
   MODEL_NOT_FOUND: 404,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   OVERLOADED: 503,
   MODEL_NOT_READY: 503,
   MODEL_LOAD_FAILED: 500,
@@ -71,4 +75,14 @@ export function isCancellation(error: unknown): boolean {
 
 export function isTesseraError(error: unknown): error is TesseraError {
   return error instanceof TesseraError;
+}
+
+/**
+ * A message with every occurrence of an absolute folder written relative to it, so errors a
+ * client sees name `tiny-lm/onnx/model.onnx`, not where the server keeps its models.
+ */
+export function relativeToRoot(message: string, root: string): string {
+  const trimmed = root.replace(/[\\/]+$/, '');
+  if (trimmed === '') return message;
+  return message.split(`${trimmed}/`).join('').split(trimmed).join('.');
 }

@@ -161,6 +161,27 @@ describe('the CTC fixture through the engine', () => {
     expect(completed.stats.computeMs).toBeGreaterThan(0);
   });
 
+  it('transcribes given speech regions one by one, a line each, on the whole recording\'s clock', async () => {
+    const first = toneText('SALT');
+    const second = toneText('COIN');
+    const audio = join16k([0.3, first, 0.8, second, 0.2]);
+    const secondAt = 0.3 + first.length / CTC_RATE + 0.8;
+    const regions = [
+      { start: 0.2, end: 0.4 + first.length / CTC_RATE },
+      { start: secondAt - 0.1, end: secondAt + second.length / CTC_RATE + 0.1 },
+    ];
+    let started = 0;
+    const events = await collect(await engine.transcribe('tiny-ctc', wav(audio), { regions, onStart: () => (started += 1) }));
+    expect(started).toBe(1);
+    const completed = events.at(-1) as Extract<TranscriptionEvent, { type: 'completed' }>;
+    expect(completed.text).toBe('SALT\nCOIN');
+    expect(completed.segments.map((s) => s.text)).toEqual(['SALT', 'COIN']);
+    expect(completed.segments[0].start).toBeCloseTo(0.3, 2);
+    expect(Math.abs(completed.segments[1].start - secondAt)).toBeLessThanOrEqual(SECONDS_PER_FRAME);
+    expect(events.filter((e) => e.type === 'segment').map((e) => (e.type === 'segment' ? e.segment : null))).toEqual(completed.segments);
+    expect(completed.durationSeconds).toBeCloseTo(audio.length / CTC_RATE, 3);
+  });
+
   it('takes decoded samples at another rate', async () => {
     const audio = join16k([0.1, toneText('SALT'), 0.1]);
     const at48k = new Float32Array(audio.length * 3);

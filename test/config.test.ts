@@ -12,9 +12,29 @@ describe('configuration', () => {
     expect(config.ORT_SESSION_THREAD).toBe('worker');
   });
 
+  it('listens on loopback by default, where keys are off; anywhere else requires keys unless told', () => {
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig({}).AUTH).toBe('off');
+    expect(loadConfig({ HOST: '::1' }).AUTH).toBe('off');
+    expect(loadConfig({ HOST: '0.0.0.0' }).AUTH).toBe('required');
+    expect(loadConfig({ HOST: '192.168.1.5' }).AUTH).toBe('required');
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH: 'off' }).AUTH).toBe('off');
+    expect(loadConfig({ AUTH: 'required' }).AUTH).toBe('required');
+    expect(() => loadConfig({ AUTH: 'maybe' })).toThrow(/AUTH="maybe"/);
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+  });
+
   it('chooses where sessions run and refuses anything else', () => {
     expect(loadConfig({ ORT_SESSION_THREAD: 'main' }).ORT_SESSION_THREAD).toBe('main');
     expect(() => loadConfig({ ORT_SESSION_THREAD: 'gpu' })).toThrow(/ORT_SESSION_THREAD="gpu"/);
+  });
+
+  it('reads the security limits and the CORS allow-list', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' https://a.example/, https://b.example ' });
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({}).MAX_QUERY_DEPTH).toBe(12);
+    expect(() => loadConfig({ MAX_QUERY_COST: '0' })).toThrow(/MAX_QUERY_COST/);
   });
 
   it('reads sizes with units', () => {

@@ -1,11 +1,17 @@
 /**
  * Media stored content-addressed on disk: the file name is the sha256 of the bytes, so the
- * same upload twice is one file and one row. Request rows only reference artifacts.
+ * same upload twice is one file and one row, also when the two arrive at the same moment.
+ * The type recorded is the one sniffed from the bytes: a client's declared type is not
+ * trusted, since it decides how browsers treat the artifact when it is served.
+ * Who may read an artifact is recorded per key in ArtifactOwner: two keys uploading the
+ * same bytes share the file, and a third key cannot tell that it exists.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Prisma } from './database.js';
+import { SYSTEM_TENANT, type Tenant } from './tenant.js';
+import { sniffMediaType } from '../inference/media/sniff.js';
 
 export interface StoredArtifact {
   id: string;
@@ -18,32 +24,71 @@ export class ArtifactStore {
   constructor(
     private readonly prisma: Prisma,
     private readonly dataDir: string,
+    readonly tenant: Tenant = SYSTEM_TENANT,
   ) {}
+
+  /** The same artifacts seen by one tenant: what it stores is linked to its key; it reads only what is linked. */
+  for(tenant: Tenant): ArtifactStore {
+    return new ArtifactStore(this.prisma, this.dataDir, tenant);
+  }
 
   pathOf(id: string): string {
     return path.join(this.dataDir, 'artifacts', id.slice(0, 2), id);
   }
 
-  async put(bytes: Uint8Array, contentType: string): Promise<StoredArtifact> {
+  /** `_declaredType` is the client's claim, kept out of the record on purpose. */
+  async put(bytes: Uint8Array, _declaredType?: string): Promise<StoredArtifact> {
+    const contentType = sniffMediaType(bytes) ?? 'application/octet-stream';
     const id = createHash('sha256').update(bytes).digest('hex');
     const file = this.pathOf(id);
     const exists = await stat(file).then((s) => s.size === bytes.byteLength, () => false);
     if (!exists) {
       await mkdir(path.dirname(file), { recursive: true });
       // Write then rename so a reader never sees half a file.
-      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      // Same bytes, same name: the last rename wins, and every one of them is complete.
+      const partial = `${file}.${randomUUID()}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, file);
     }
-    return this.prisma.artifact.upsert({
-      where: { id },
-      create: { id, contentType, byteSize: bytes.byteLength },
-      update: {},
-    });
+    let artifact;
+    try {
+      artifact = await this.prisma.artifact.upsert({
+        where: { id },
+        create: { id, contentType, byteSize: bytes.byteLength },
+        update: {},
+      });
+    } catch (error) {
+      // Two upserts of a new id race to insert; the loser finds the winner's row.
+      if ((error as { code?: string }).code !== 'P2002') throw error;
+      artifact = await this.prisma.artifact.findUniqueOrThrow({ where: { id } });
+    }
+    await this.link(id, this.tenant.keyId);
+    return artifact;
   }
 
-  async get(id: string): Promise<StoredArtifact | null> {
+  /** Records that a key may read the artifact (its own upload, or an output made for it). */
+  async link(id: string, keyId: string | null): Promise<void> {
+    if (keyId === null) return;
+    try {
+      await this.prisma.artifactOwner.upsert({
+        where: { artifactId_keyId: { artifactId: id, keyId } },
+        create: { artifactId: id, keyId },
+        update: {},
+      });
+    } catch (error) {
+      // The same key storing the same bytes twice at once: the other insert made the link.
+      if ((error as { code?: string }).code !== 'P2002') throw error;
+    }
+  }
+
+  /** Null for an id that does not exist and, alike, for one this tenant may not read. */
+  async get(id: string, tenant: Tenant = this.tenant): Promise<StoredArtifact | null> {
     if (!/^[0-9a-f]{64}$/.test(id)) return null;
-    return this.prisma.artifact.findUnique({ where: { id } });
+    if (tenant.seesAll) return this.prisma.artifact.findUnique({ where: { id } });
+    return this.prisma.artifact.findFirst({ where: { id, owners: { some: { keyId: tenant.keyId ?? '' } } } });
+  }
+
+  async canRead(id: string, tenant: Tenant = this.tenant): Promise<boolean> {
+    return (await this.get(id, tenant)) !== null;
   }
 }

@@ -7,7 +7,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
-import type { DatabaseKind } from './database.js';
+import type { DatabaseKind } from './kind.js';
+import { ownedBy, SYSTEM_TENANT, type Tenant } from './tenant.js';
 
 export type RequestRow = InferenceRequest;
 export type RequestStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -21,6 +22,8 @@ export interface NewRequest {
   inputText?: string | null;
   parentId?: string | null;
   inputArtifactIds?: string[];
+  /** Defaults to the key of the tenant this store is bound to. */
+  ownerKeyId?: string | null;
 }
 
 export interface RequestTimings {
@@ -67,7 +70,13 @@ export class RequestStore {
   constructor(
     private readonly prisma: Prisma,
     private readonly kind: DatabaseKind,
+    readonly tenant: Tenant = SYSTEM_TENANT,
   ) {}
+
+  /** The same history seen by one tenant: it creates rows as theirs and reads only theirs (all, for an admin). */
+  for(tenant: Tenant): RequestStore {
+    return new RequestStore(this.prisma, this.kind, tenant);
+  }
 
   async create(request: NewRequest): Promise<RequestRow> {
     const id = uuidv7();
@@ -81,6 +90,7 @@ export class RequestStore {
         inputModalities: request.inputModalities.join(','),
         inputText: request.inputText ?? null,
         parentId: request.parentId ?? null,
+        ownerKeyId: request.ownerKeyId === undefined ? this.tenant.keyId : request.ownerKeyId,
         artifacts: request.inputArtifactIds?.length
           ? { create: [...new Set(request.inputArtifactIds)].map((artifactId) => ({ artifactId, role: 'input' })) }
           : undefined,
@@ -143,6 +153,11 @@ export class RequestStore {
     return this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
   }
 
+  /** Removes a request that was refused before it was accepted; a row already final stays. */
+  async discard(id: string): Promise<void> {
+    await this.prisma.inferenceRequest.deleteMany({ where: { id, status: { in: ACTIVE_STATUSES } } });
+  }
+
   /** At start: whatever a crash left active ended without us; say so instead of leaving it "running". */
   async recoverInterrupted(): Promise<number> {
     const { count } = await this.prisma.inferenceRequest.updateMany({
@@ -157,13 +172,14 @@ export class RequestStore {
     return count;
   }
 
-  get(id: string): Promise<RequestRow | null> {
-    return this.prisma.inferenceRequest.findUnique({ where: { id } });
+  /** Someone else's request is null, exactly like one that does not exist. */
+  get(id: string, tenant: Tenant = this.tenant): Promise<RequestRow | null> {
+    return this.prisma.inferenceRequest.findFirst({ where: { id, ...ownedBy(tenant) } });
   }
 
   /** The steps of a pipeline request, in the order they ran. */
-  children(parentId: string): Promise<RequestRow[]> {
-    return this.prisma.inferenceRequest.findMany({ where: { parentId }, orderBy: { id: 'asc' } });
+  children(parentId: string, tenant: Tenant = this.tenant): Promise<RequestRow[]> {
+    return this.prisma.inferenceRequest.findMany({ where: { parentId, ...ownedBy(tenant) }, orderBy: { id: 'asc' } });
   }
 
   artifactsOf(requestId: string) {
@@ -178,8 +194,8 @@ export class RequestStore {
    * Newest first, keyed on the time-ordered id: rows inserted while a client pages never
    * shift the pages it has not read yet, so there are no duplicates and no gaps.
    */
-  async list(filter: RequestFilter, page: PageArgs): Promise<RequestPage> {
-    const where = this.whereOf(filter);
+  async list(filter: RequestFilter, page: PageArgs, tenant: Tenant = this.tenant): Promise<RequestPage> {
+    const where = this.whereOf(filter, tenant);
     const backward = page.last != null && page.first == null;
     const size = Math.min(backward ? page.last! : (page.first ?? 20), MAX_PAGE_SIZE);
     if (backward) {
@@ -199,14 +215,15 @@ export class RequestStore {
     return { rows: rows.slice(0, size), hasNextPage: rows.length > size, hasPreviousPage: page.after != null };
   }
 
-  count(filter: RequestFilter): Promise<number> {
-    return this.prisma.inferenceRequest.count({ where: this.whereOf(filter) });
+  count(filter: RequestFilter, tenant: Tenant = this.tenant): Promise<number> {
+    return this.prisma.inferenceRequest.count({ where: this.whereOf(filter, tenant) });
   }
 
-  private whereOf(filter: RequestFilter) {
+  private whereOf(filter: RequestFilter, tenant: Tenant) {
     const contains = (value: string) =>
       this.kind === 'postgres' ? { contains: value, mode: 'insensitive' as const } : { contains: value };
     return {
+      ...ownedBy(tenant),
       task: filter.task ?? undefined,
       model: filter.model ?? undefined,
       status: filter.status ?? undefined,

@@ -1,6 +1,7 @@
 /**
  * The engine's public vocabulary. Resolvers and the schema speak these types; the
- * engine's folders implement them. Nothing here knows GraphQL.
+ * engine's folders implement them. Nothing here knows GraphQL, and nothing here imports
+ * from the engine's folders: they import from here, so no import runs in a loop.
  */
 import type { Tensor } from 'onnxruntime-node';
 
@@ -30,6 +31,10 @@ export interface ModelInfo {
   preload: boolean;
   /** Why the model failed to load, when status is FAILED. */
   loadError: string | null;
+  /** The hub id (`org/name`) a pulled model came from; clients may use it as the model's name. */
+  hubId: string | null;
+  /** Why a generation model runs one request at a time (its graph cannot be batched); null otherwise. */
+  batchingUnavailable: string | null;
 }
 
 /** What every scheduled run reports, for the request history. */
@@ -84,12 +89,66 @@ export interface VadResult {
   stats: RunStats;
 }
 
-export type {
-  SamplesInput,
-  TranscribeOptions,
-  TranscriptionEvent,
-  TranscriptionStats,
-  TranscriptSegment,
-} from './tasks/asr/types.js';
+export interface TranscriptSegment {
+  /** Seconds from the start of the audio. */
+  start: number;
+  end: number;
+  text: string;
+}
 
-export type { ClassificationResult, EmbeddingInput, EmbeddingModality, EmbeddingResult, ScoredLabel } from './tasks/vision/types.js';
+export type TranscriptionStats = RunStats & {
+  /** Wall time from the start of the work (VAD included) to the end, divided by the audio's duration. */
+  realTimeFactor: number;
+};
+
+export type TranscriptionEvent =
+  | { type: 'segment'; segment: TranscriptSegment }
+  | { type: 'token'; text: string }
+  | { type: 'completed'; text: string; segments: TranscriptSegment[]; durationSeconds: number; stats: TranscriptionStats };
+
+/** Audio already decoded to mono floats (e.g. by a pipeline's earlier step). */
+export interface SamplesInput {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+export interface TranscribeOptions {
+  /** An ISO 639-1 code such as "en"; the model's languages decide what is accepted. */
+  language?: string;
+  /**
+   * Speech regions (seconds) found earlier, e.g. by a pipeline's DETECT_SPEECH step: each is
+   * transcribed on its own and the transcript joins them line by line. Without them, long
+   * audio is cut at the boundaries a VAD model finds.
+   */
+  regions?: readonly SpeechSegment[];
+  signal?: AbortSignal;
+  /** Called once, when the work starts: the VAD pass for long audio, else the first window leaving the queue. */
+  onStart?: () => void;
+}
+
+export interface ScoredLabel {
+  label: string;
+  score: number;
+}
+
+export interface ClassificationResult {
+  /** Highest score first. */
+  labels: ScoredLabel[];
+  model: string;
+  stats: RunStats;
+}
+
+export type EmbeddingModality = 'TEXT' | 'IMAGE';
+
+export interface EmbeddingInput {
+  text?: string;
+  image?: Uint8Array;
+}
+
+export interface EmbeddingResult {
+  vector: Float32Array;
+  model: string;
+  dimension: number;
+  modality: EmbeddingModality;
+  stats: RunStats;
+}

@@ -1,6 +1,6 @@
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import type { RequestFilter } from '../db/request-store.js';
-import { badInput, TesseraError } from '../errors.js';
+import { badInput } from '../errors.js';
 
 interface ConnectionArgs {
   first?: number | null;
@@ -34,11 +34,11 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   };
 }
 
-export async function cancelRequest(ctx: Context, id: string) {
-  const row = await ctx.requests.get(id);
-  if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
-  if (ctx.runs.cancel(id, 'Cancelled by cancelRequest.')) {
-    await ctx.runs.get(id)?.finished;
-  }
-  return (await ctx.requests.get(id))!;
+/** One request by id; an unknown id (or another key's) is NOT_FOUND, as the error table says. */
+export function getRequest(ctx: Context, id: string) {
+  return ctx.runs.find(id);
+}
+
+export function cancelRequest(ctx: Context, id: string) {
+  return ctx.runs.cancel(id);
 }

@@ -2,17 +2,8 @@ import { builder } from './builder.js';
 import { MediaInput } from './artifact.js';
 import { InferenceRequestRef } from './request.js';
 import { TranscriptionTimingsRef, TranscriptSegmentRef } from './results.js';
-import {
-  transcribeAudio,
-  transcribeEvents,
-  transcriptionEvents,
-  type TranscribeAudioPayloadShape,
-  type TranscriptionCompletedShape,
-  type TranscriptionEventShape,
-  type TranscriptionSegmentShape,
-  type TranscriptionStartedShape,
-  type TranscriptionTokenShape,
-} from '../resolvers/transcription.js';
+import { transcribeAudio, transcribeEvents, transcriptionEvents } from '../resolvers/transcription.js';
+import type { TranscribeAudioPayloadShape, TranscriptionCompletedShape, TranscriptionEventShape, TranscriptionSegmentShape, TranscriptionStartedShape, TranscriptionTokenShape } from '../contracts/events.js';
 
 const TranscribeInput = builder.inputType('TranscribeInput', {
   fields: (t) => ({

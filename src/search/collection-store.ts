@@ -12,6 +12,7 @@ import { badInput, TesseraError } from '../errors.js';
 import { normalized, readBytesInto, toBytes } from './vectors.js';
 import { VectorIndex, type Modality } from './vector-index.js';
 import { PgVector } from './pgvector.js';
+import { ownedBy, SYSTEM_TENANT, type Tenant } from '../db/tenant.js';
 
 export type CollectionRow = Collection;
 export type ItemRow = Omit<CollectionItem, 'embedding'>;
@@ -37,15 +38,34 @@ export interface SearchHit {
 export const MAX_K = 1000;
 const LOAD_PAGE = 5000;
 
-export class CollectionStore {
-  private readonly indexes = new Map<string, VectorIndex>();
+/** The indexes and locks one process keeps, shared by every tenant's view of the store. */
+interface SharedState {
+  readonly indexes: Map<string, VectorIndex>;
   /** Per collection id: the tail of its chain of loads and inserts, so they never interleave. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  readonly locks: Map<string, Promise<unknown>>;
+}
+
+export class CollectionStore {
+  private readonly indexes: Map<string, VectorIndex>;
+  private readonly locks: Map<string, Promise<unknown>>;
 
   constructor(
     private readonly prisma: Prisma,
     private readonly pgvector: PgVector | null = null,
-  ) {}
+    readonly tenant: Tenant = SYSTEM_TENANT,
+    shared: SharedState = { indexes: new Map(), locks: new Map() },
+  ) {
+    this.indexes = shared.indexes;
+    this.locks = shared.locks;
+  }
+
+  /**
+   * The collections one tenant sees: names are per owner, so another key's "docs" is neither
+   * visible nor in the way of creating one's own. An admin sees every owner's.
+   */
+  for(tenant: Tenant): CollectionStore {
+    return new CollectionStore(this.prisma, this.pgvector, tenant, { indexes: this.indexes, locks: this.locks });
+  }
 
   /** The store for a server: pgvector when PostgreSQL offers it, else in-memory exact search. */
   static async open(db: Database): Promise<CollectionStore> {
@@ -63,9 +83,11 @@ export class CollectionStore {
     if (!Number.isInteger(input.dimension) || input.dimension < 1 || input.dimension > 16384) {
       throw badInput(`Dimension ${input.dimension} is out of range (1..16384).`);
     }
-    if (await this.get(name)) throw duplicate(name);
+    if (await this.ownedNamed(name, this.tenant.keyId)) throw duplicate(name);
     try {
-      return await this.prisma.collection.create({ data: { id: uuidv7(), name, model: input.model, dimension: input.dimension } });
+      return await this.prisma.collection.create({
+        data: { id: uuidv7(), name, ownerKeyId: this.tenant.keyId, model: input.model, dimension: input.dimension },
+      });
     } catch (error) {
       // Two creates racing past the check above: the unique index decides.
       if ((error as { code?: string }).code === 'P2002') throw duplicate(name);
@@ -73,8 +95,15 @@ export class CollectionStore {
     }
   }
 
-  get(name: string): Promise<CollectionRow | null> {
-    return this.prisma.collection.findUnique({ where: { name } });
+  /** Several owners may use one name: an admin gets its own (or the unowned one) first, then the oldest. */
+  async get(name: string, tenant: Tenant = this.tenant): Promise<CollectionRow | null> {
+    const own = await this.ownedNamed(name, tenant.keyId);
+    if (own || !tenant.seesAll) return own;
+    return this.prisma.collection.findFirst({ where: { name }, orderBy: { id: 'asc' } });
+  }
+
+  private ownedNamed(name: string, keyId: string | null): Promise<CollectionRow | null> {
+    return this.prisma.collection.findFirst({ where: { name, ownerKeyId: keyId } });
   }
 
   async require(name: string): Promise<CollectionRow> {
@@ -83,8 +112,8 @@ export class CollectionStore {
     return collection;
   }
 
-  list(): Promise<CollectionRow[]> {
-    return this.prisma.collection.findMany({ orderBy: { name: 'asc' } });
+  list(tenant: Tenant = this.tenant): Promise<CollectionRow[]> {
+    return this.prisma.collection.findMany({ where: ownedBy(tenant), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
   }
 
   async delete(name: string): Promise<boolean> {

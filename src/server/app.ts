@@ -13,13 +13,21 @@ import { openDatabase } from '../db/database.js';
 import { RequestStore } from '../db/request-store.js';
 import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
-import { RunRegistry } from '../runs/run-registry.js';
+import { RunService } from '../runs/run-service.js';
 import { Engine } from '../inference/engine.js';
-import type { Services } from '../schema/context.js';
+import { configureTextLimits } from '../inference/text-limits.js';
+import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
 import { attachWebSocket } from './websocket.js';
 import { trackOpenResponses } from './open-responses.js';
+import { KeyStore } from '../auth/key-store.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { ensureAdminKey } from '../auth/first-admin-key.js';
+import { KeyLimits } from '../limits/key-limits.js';
+import { tokenCharge } from '../limits/token-charge.js';
+import { MemoryWindowCounter } from '../limits/window-counter.js';
+import { RedisWindowCounter } from '../limits/redis-window-counter.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,13 +40,37 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, options: { logger?: Logger; webRoot?: string } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  webRoot?: string;
+  /** Where the admin key made on a first start with AUTH=required is shown, once. @default stdout */
+  announceAdminKey?: (key: string, name: string) => void;
+}
+
+const printAdminKey = (key: string, name: string) =>
+  process.stdout.write(`\nNo admin key existed, so one was made: "${name}". It is shown only now; store it:\n${key}\n\n`);
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config.DATABASE_URL);
   if (db.migrations.applied.length > 0) logger.info({ applied: db.migrations.applied }, 'applied migrations');
   const requests = new RequestStore(db.prisma, db.kind);
   const interrupted = await requests.recoverInterrupted();
   if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a previous process as FAILED (INTERRUPTED)');
+  const keys = new KeyStore(db.prisma);
+  if (config.AUTH === 'required') {
+    const made = await ensureAdminKey(keys);
+    if (made) {
+      logger.warn({ key: made.name }, 'made the first admin key; it is printed once on stdout');
+      (options.announceAdminKey ?? printAdminKey)(made.key, made.name);
+    }
+  }
+  const limits = new KeyLimits(
+    config.REDIS_URL ? new RedisWindowCounter(config.REDIS_URL) : new MemoryWindowCounter(),
+    { requestsPerMinute: config.RATE_LIMIT_PER_MINUTE, tokensPerMinute: config.TOKENS_PER_MINUTE },
+    logger.child({ component: 'limits' }),
+  );
+  configureTextLimits({ maxChars: config.MAX_TEXT_CHARS, maxTotalChars: config.MAX_TOTAL_TEXT_CHARS });
   const engine = await Engine.create({
     modelsDir: path.resolve(config.MODELS_DIR),
     runtime: {
@@ -58,13 +90,16 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
     requests,
     artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
     collections: await CollectionStore.open(db),
-    runs: new RunRegistry(),
+    runs: new RunService(requests, logger, undefined, [tokenCharge(limits, logger)]),
     logger,
+    keys,
+    authenticator: new Authenticator(config.AUTH, keys),
+    limits,
   };
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
-  const ws = attachWebSocket(server, yoga);
+  const ws = attachWebSocket(server, yoga, services.authenticator, { maxPayload: config.MAX_BODY_BYTES, allowedOrigins: config.CORS_ORIGINS });
   const responses = trackOpenResponses(server);
   let url = '';
   let closing: Promise<void> | undefined;
@@ -96,6 +131,7 @@ export async function createApp(config: Config, options: { logger?: Logger; webR
         server.closeAllConnections();
         await stopped;
         await engine.close();
+        await limits.close();
         await db.close();
       })()),
   };

@@ -4,10 +4,13 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Services } from '../schema/context.js';
-import type { TesseraYoga } from './yoga.js';
+import type { Services } from '../contracts/context.js';
+import { SSE_ENDPOINT, type TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';
+import { tenantOf } from '../auth/principal.js';
+import { isTesseraError } from '../errors.js';
+import { artifactHeaders } from './artifact-headers.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -18,20 +21,31 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
   sendJson(res, status, { errors: [{ message, extensions: { code, http: { status } } }] }, { connection: 'close' });
 }
 
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    let pathname = '/';
     try {
+      ({ pathname } = new URL(req.url ?? '/', 'http://localhost'));
+      if (!decodes(pathname)) return sendJson(res, 400, { error: 'malformed percent-encoding in the path' });
       if (pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
       if (pathname === '/health/ready') {
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
-      if (pathname === '/graphql') {
+      if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
         if (req.method === 'POST') {
           const length = req.headers['content-length'];
           if (length === undefined && req.headers['transfer-encoding']) {
@@ -59,18 +73,26 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
 }
 
 async function serveArtifact(services: Services, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const artifact = await services.artifacts.get(id);
+  let principal;
+  try {
+    principal = await services.authenticator.authenticate(req.headers.authorization);
+  } catch (error) {
+    if (!isTesseraError(error)) throw error;
+    return sendJson(res, error.httpStatus, { errors: [{ message: error.message, extensions: { code: error.code } }] }, { 'www-authenticate': 'Bearer' });
+  }
+  // Another key's artifact answers exactly like a missing one.
+  const artifact = await services.artifacts.get(id, tenantOf(principal));
   if (!artifact) return sendJson(res, 404, { error: `no artifact ${id}` });
   if (req.headers['if-none-match'] === `"${artifact.id}"`) {
     res.writeHead(304);
     return void res.end();
   }
   res.writeHead(200, {
-    'content-type': artifact.contentType,
+    ...artifactHeaders(artifact),
     'content-length': String(artifact.byteSize),
     etag: `"${artifact.id}"`,
-    // Content-addressed: the bytes behind an id never change.
-    'cache-control': 'public, max-age=31536000, immutable',
+    // Content-addressed: the bytes behind an id never change. Behind keys, no shared cache may keep them.
+    'cache-control': `${services.config.AUTH === 'required' ? 'private' : 'public'}, max-age=31536000, immutable`,
     'x-content-type-options': 'nosniff',
   });
   if (req.method === 'HEAD') return void res.end();

@@ -7,8 +7,14 @@ import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { markParseFailed } from './errors.js';
 import type { TesseraYoga } from './yoga.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { isTesseraError } from '../errors.js';
+import { codedError, markParseFailed } from './errors.js';
+
+/** graphql-ws's own "Unauthorized" close code, used here for a connection_init without a valid key. */
+const UNAUTHORIZED_CLOSE = 4401;
+import { createOriginPolicy } from './origins.js';
 
 export interface WebSocketEndpoint {
   /**
@@ -23,8 +29,23 @@ interface ConnectionState {
   subscriptions: Record<string, unknown>;
 }
 
-export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/graphql'): WebSocketEndpoint {
-  const wss = new WebSocketServer({ noServer: true });
+function authorizationParam(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === 'string' ? value : null;
+}
+
+export interface WebSocketOptions {
+  /** Largest message accepted, like the HTTP body limit; a bigger one closes the socket (1009). */
+  maxPayload: number;
+  /** Browser origins allowed besides the server's own (CORS_ORIGINS). */
+  allowedOrigins: readonly string[];
+  path?: string;
+}
+
+export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authenticator: Authenticator, options: WebSocketOptions): WebSocketEndpoint {
+  const path = options.path ?? '/graphql';
+  const origins = createOriginPolicy(options.allowedOrigins);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const socketSignals = new WeakMap<WebSocket, AbortController>();
   const connections = new Set<ConnectionState>();
 
@@ -32,6 +53,11 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== path) {
       socket.destroy();
+      return;
+    }
+    // Browsers send Origin on every upgrade and apply no CORS to WebSockets: the check is ours.
+    if (!origins.allows(request.headers.origin, request.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -51,7 +77,14 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
 
   const cleanup = useServer(
     {
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
+        try {
+          await authenticator.authenticate(authorizationParam(ctx.connectionParams));
+        } catch (error) {
+          if (!isTesseraError(error)) throw error;
+          ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `${error.code}: ${error.message}`.slice(0, 120));
+          return false;
+        }
         connections.add(ctx);
         return true;
       },
@@ -68,22 +101,34 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, path = '/
           params,
           socketSignal: socketSignals.get(ctx.extra.socket)?.signal,
           socketRequestId: randomUUID(),
+          // Authenticated again for every operation, so a key revoked mid-connection stops working.
+          connectionAuthorization: authorizationParam(ctx.connectionParams),
         });
         let document: ReturnType<typeof parse>;
         try {
           document = parse(params.query);
         } catch (error) {
+          // A bad document fails its own operation (an `error` message), never the socket.
           if (error instanceof GraphQLError) return [markParseFailed(error)];
           throw error;
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // An `error` message for this operation; the connection and its other operations go on.
+          if (isTesseraError(error)) return [codedError(error)];
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies RootValue,
         };
         return args;

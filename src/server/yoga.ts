@@ -1,29 +1,59 @@
+import path from 'node:path';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
-import type { Context, Services } from '../schema/context.js';
+import type { Context, Services } from '../contracts/context.js';
 import { createMaskError } from './errors.js';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
+import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
+import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { corsFor, useBrowserSafety } from './plugins/use-browser-safety.js';
 
-export interface ServerContext {
+export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
   socketSignal?: AbortSignal;
   socketRequestId?: string;
 }
 
-export type TesseraYoga = YogaServerInstance<ServerContext, Context>;
+/**
+ * graphql-sse's single-connection mode (one event stream, operations sent beside it) lives here;
+ * `/graphql` itself answers SSE in the distinct-connections mode.
+ */
+export const SSE_ENDPOINT = '/graphql/stream';
+
+/** The context before useAuth adds the principal and binds the stores to its tenant. */
+type UnauthenticatedContext = Omit<Context, 'principal'>;
+export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
 export function createTesseraYoga(services: Services): TesseraYoga {
-  return createYoga<ServerContext, Context>({
+  return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    graphiql: services.config.GRAPHIQL
-      ? { title: 'Tessera', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY }
-      : false,
+    graphiql: services.config.GRAPHIQL ? graphiqlOptions : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation()],
-    context: ({ request, socketSignal, socketRequestId }): Context => {
+    maskedErrors: { maskError: createMaskError(services.logger, path.resolve(services.config.MODELS_DIR)) },
+    // One body limit for the whole server: yoga's own (25,000,000 bytes) would otherwise cut in first.
+    maxRequestBodySize: services.config.MAX_BODY_BYTES,
+    cors: corsFor(services.config.CORS_ORIGINS),
+    plugins: [
+      useRequestId(),
+      useExecutionCancellation(),
+      useBrowserSafety({ allowedOrigins: services.config.CORS_ORIGINS }),
+      useQueryLimits({
+        maxDepth: services.config.MAX_QUERY_DEPTH,
+        maxAliases: services.config.MAX_QUERY_ALIASES,
+        maxTokens: services.config.MAX_QUERY_TOKENS,
+        maxDirectives: services.config.MAX_QUERY_DIRECTIVES,
+        maxCost: services.config.MAX_QUERY_COST,
+        inferenceFieldCost: services.config.INFERENCE_FIELD_COST,
+      }),
+      useAuth(),
+      useGraphQLSSEStream({ endpoint: SSE_ENDPOINT }),
+    ],
+    context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
         ...services,
@@ -34,19 +64,3 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     },
   });
 }
-
-const DEFAULT_QUERY = `# Tessera: multimodal inference over GraphQL.
-# Try the models, then stream a generation (subscriptions run over WebSocket here).
-
-query Models {
-  models { name task status executionProvider source license }
-}
-
-subscription Generate {
-  generate(input: { prompt: "Once upon a time", maxTokens: 40 }) {
-    __typename
-    ... on GenerationToken { text index }
-    ... on GenerationCompleted { finishReason text timings { timeToFirstTokenMs tokensPerSecond } }
-  }
-}
-`;

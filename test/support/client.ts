@@ -43,8 +43,8 @@ export async function gqlUpload<T, V>(
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
 }
 
 /** Subscribes over graphql-ws and yields each payload; leaving the loop completes the subscription. */
@@ -63,10 +63,11 @@ export async function* subscribeSse<T, V>(
   document: TypedDocumentNode<T, V>,
   variables: V,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): AsyncGenerator<ExecutionResult<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query: print(document), variables }),
     signal,
   });

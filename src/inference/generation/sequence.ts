@@ -4,13 +4,15 @@
  * loop calls `start`, then `accept` once per generated token, and `finish` when it ends
  * it for an outside reason (cancellation, an error, shutdown).
  */
+import type { JsonConstraint } from './constraints/json-constraint.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
 import { EventChannel } from './event-channel.js';
 import { applyProcessors, buildProcessors, type LogitsContext, type LogitsProcessor } from './processors/index.js';
 import { Sampler } from './sampler.js';
 import { StopStringMatcher, tokenStopReason, type StopConditions } from './stopping.js';
 import type { TextTokenizer } from './tokenizer.js';
-import type { FinishReason, GenerationEvent, GenerationRequest, TokenLogprob } from './types.js';
+import { newToolCallId, parseToolCalls, type ToolMode } from './tools.js';
+import type { FinishReason, GenerationEvent, GenerationRequest, TokenLogprob, ToolCall } from './types.js';
 
 interface HeldToken {
   index: number;
@@ -25,6 +27,9 @@ export interface SequenceInit {
   eosTokenIds: ReadonlySet<number>;
   request: GenerationRequest;
   tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
+  /** This row's structured-output state, when the request has a responseFormat or a forced tool call. */
+  constraint?: JsonConstraint;
+  toolMode?: ToolMode;
   now?: () => number;
 }
 
@@ -51,7 +56,11 @@ export class Sequence {
   private readonly context: LogitsContext;
   private readonly tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
   private readonly now: () => number;
+  private readonly constraint: JsonConstraint | undefined;
+  private readonly toolMode: ToolMode;
   private held: HeldToken[] = [];
+  /** The most requests this one was computed together with, itself included. */
+  private largestBatch = 0;
   private text = '';
   private readonly submittedAt: number;
   private admittedAt: number | null = null;
@@ -73,6 +82,8 @@ export class Sequence {
     this.conditions = { maxTokens: init.maxTokens, eosTokenIds: init.eosTokenIds };
     this.seen = new Set(init.promptIds);
     this.context = { seen: this.seen, generatedCounts: this.counts };
+    this.constraint = init.constraint;
+    this.toolMode = init.toolMode ?? { kind: 'none' };
   }
 
   get promptTokens(): number {
@@ -95,7 +106,9 @@ export class Sequence {
    */
   accept(logits: Float32Array): boolean {
     for (let i = 0; i < logits.length; i += 1) if (Number.isNaN(logits[i])) logits[i] = -Infinity;
+    const unprocessed = this.constraint && this.processors.length > 0 ? logits.slice() : null;
     applyProcessors(this.processors, logits, this.context);
+    this.constraint?.apply(logits, this.conditions.maxTokens - this.generated.length, unprocessed);
     const picked = this.sampler.pick(logits, this.wanted);
     if (picked.tokenId < 0) {
       this.finish('ERROR', { code: 'INFERENCE_FAILED', message: 'The model produced no finite logits.' });
@@ -113,6 +126,7 @@ export class Sequence {
       this.finishFlushing('STOP');
       return true;
     }
+    this.constraint?.accept(tokenId);
     this.held.push({ index, tokenId, logprob: picked.logprob, top: picked.topLogprobs });
     const piece = this.detokenizer.push(tokenId);
     const { emit, stopped } = this.stop.push(piece ?? '');
@@ -123,6 +137,11 @@ export class Sequence {
       this.finish('STOP');
       return true;
     }
+    // A value that cannot grow, or that is complete when tokens run out, ends here.
+    if (this.constraint?.complete && (!this.constraint.open || reason === 'LENGTH')) {
+      this.finishFlushing('STOP');
+      return true;
+    }
     if (reason === 'LENGTH') {
       this.finishFlushing('LENGTH');
       return true;
@@ -130,25 +149,36 @@ export class Sequence {
     return false;
   }
 
+  /** Called for each forward pass this sequence takes part in, with the batch's size. */
+  sharedBatch(size: number): void {
+    if (size > this.largestBatch) this.largestBatch = size;
+  }
+
   /** Ends the sequence, releasing held-back text unless a stop string ended it. */
   finishFlushing(reason: FinishReason, error?: { code: string; message: string }): void {
     if (this.done) return;
     const { emit, stopped } = this.stop.push(this.detokenizer.flush());
-    this.emit(stopped ? emit : emit + this.stop.flush());
+    this.emit(stopped ? emit : emit + this.stop.flush(), true);
     this.finish(stopped ? 'STOP' : reason, stopped ? undefined : error);
   }
 
+  /**
+   * Releases the held tokens, each as its own event so every index and token id reaches the
+   * client; the text they complete rides on the last of them, the others carry ''.
+   */
   private emit(text: string, evenIfEmpty = false): void {
     if ((text.length === 0 && !evenIfEmpty) || this.held.length === 0) return;
-    const last = this.held[this.held.length - 1];
-    const logprob = this.wanted.logprobs ? this.held.reduce((sum, t) => sum + (t.logprob ?? 0), 0) : null;
-    const topLogprobs: TokenLogprob[] | null = last.top
-      ? last.top.map((t) => ({ tokenId: t.tokenId, text: this.tokenizer.tokenText(t.tokenId), logprob: t.logprob }))
-      : null;
+    const held = this.held;
     this.held = [];
     this.text += text;
     this.firstTokenAt ??= this.now();
-    this.events.push({ type: 'token', index: last.index, tokenId: last.tokenId, text, logprob, topLogprobs });
+    held.forEach((token, i) => {
+      const topLogprobs: TokenLogprob[] | null = token.top
+        ? token.top.map((t) => ({ tokenId: t.tokenId, text: this.tokenizer.tokenText(t.tokenId), logprob: t.logprob }))
+        : null;
+      const logprob = this.wanted.logprobs ? (token.logprob ?? 0) : null;
+      this.events.push({ type: 'token', index: token.index, tokenId: token.tokenId, text: i === held.length - 1 ? text : '', logprob, topLogprobs });
+    });
   }
 
   private finish(reason: FinishReason, error?: { code: string; message: string }): void {
@@ -158,19 +188,34 @@ export class Sequence {
     const computeMs = this.admittedAt === null ? 0 : end - this.admittedAt;
     const completionTokens = this.generated.length;
     if (this.admittedAt === null) this.start();
+    const structured = reason === 'STOP' ? this.structuredResult() : {};
+    structured.calls?.forEach((call, index) => this.events.push({ type: 'tool_call', index, ...call }));
     this.events.push({
       type: 'completed',
-      finishReason: reason,
+      finishReason: structured.calls?.length ? 'TOOL_CALLS' : reason,
       text: this.text,
+      ...('json' in structured ? { json: structured.json } : {}),
       usage: { promptTokens: this.promptTokens, completionTokens },
       timings: {
         queueMs: (this.admittedAt ?? end) - this.submittedAt,
         timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.submittedAt,
         tokensPerSecond: completionTokens > 0 && computeMs > 0 ? (completionTokens * 1000) / computeMs : null,
         computeMs,
+        batchSize: this.largestBatch > 0 ? this.largestBatch : null,
       },
       ...(error ? { error } : {}),
     });
     this.events.end();
+  }
+
+  /** The parsed value of a completed constrained output, or the tool calls in the text. */
+  private structuredResult(): { json?: unknown; calls?: ToolCall[] } {
+    const withIds = (calls: Omit<ToolCall, 'id'>[]) => calls.map((c) => ({ id: newToolCallId(), ...c }));
+    if (this.toolMode.kind === 'forced') {
+      return this.constraint?.complete ? { calls: withIds([this.constraint.value() as Omit<ToolCall, 'id'>]) } : {};
+    }
+    if (this.constraint) return this.constraint.complete ? { json: this.constraint.value() } : {};
+    if (this.toolMode.kind === 'auto') return { calls: withIds(parseToolCalls(this.text, this.toolMode.tools)) };
+    return {};
   }
 }

@@ -3,11 +3,38 @@
  * events a generation streams back. Nothing here knows GraphQL.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A function call the model made; `arguments` is the parsed JSON object. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** An assistant turn's calls, sent back on the next turn (`arguments`: an object or its JSON text). */
+  toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
+  /** A tool message: the call it answers. */
+  toolCallId?: string | null;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string | null;
+  /** JSON schema of the arguments object (the supported subset, as for responseFormat). */
+  parameters?: unknown;
+}
+
+/** `required` and a named function constrain decoding to a call whose arguments validate. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { function: string };
+
+export interface ResponseFormat {
+  type: 'json_object' | 'json_schema';
+  /** Required for json_schema; json_object means any JSON object. */
+  schema?: unknown;
 }
 
 export interface GenerationRequest {
@@ -36,9 +63,15 @@ export interface GenerationRequest {
   logprobs?: boolean;
   /** Alternatives per token (0-20); implies `logprobs`. */
   topLogprobs?: number;
+  /** Decoding constrained so the text is JSON of this shape (see docs/structured-output.md). */
+  responseFormat?: ResponseFormat;
+  /** Functions the model may call (chat only); offered through the chat template's `tools`. */
+  tools?: ToolDefinition[];
+  /** Default `auto` when tools are given. */
+  toolChoice?: ToolChoice;
 }
 
-export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR';
+export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR' | 'TOOL_CALLS';
 
 export interface TokenLogprob {
   tokenId: number;
@@ -51,24 +84,30 @@ export interface GenerationTimings {
   timeToFirstTokenMs: number | null;
   tokensPerSecond: number | null;
   computeMs: number;
+  /** The largest batch this request's forward passes shared; null if it never ran. */
+  batchSize: number | null;
 }
 
 export type GenerationEvent =
   | { type: 'started'; promptTokens: number; queueMs: number }
   | {
       type: 'token';
-      /** Position of the (last) token in the completion; increases, may skip when text was held back. */
+      /** Position of the token in the completion: every token gets an event, 0, 1, 2, ... */
       index: number;
       tokenId: number;
+      /** The text this token completes; '' while a character or a possible stop string is pending. */
       text: string;
-      /** Sum of the log-probabilities of the tokens whose text this event carries. */
+      /** The log-probability of this token. */
       logprob: number | null;
       topLogprobs: TokenLogprob[] | null;
     }
+  | ({ type: 'tool_call'; index: number } & ToolCall)
   | {
       type: 'completed';
       finishReason: FinishReason;
       text: string;
+      /** The parsed value of a responseFormat generation that completed (never on LENGTH). */
+      json?: unknown;
       usage: { promptTokens: number; completionTokens: number };
       timings: GenerationTimings;
       error?: { code: string; message: string };
@@ -76,6 +115,7 @@ export type GenerationEvent =
 
 export type TokenEvent = Extract<GenerationEvent, { type: 'token' }>;
 export type CompletedEvent = Extract<GenerationEvent, { type: 'completed' }>;
+export type ToolCallEvent = Extract<GenerationEvent, { type: 'tool_call' }>;
 
 /** pino-compatible subset; every method optional so a bare object works. */
 export interface GenerationLogger {

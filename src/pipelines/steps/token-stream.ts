@@ -4,7 +4,7 @@
  */
 import type { GenerationEvent } from '../../inference/generation/types.js';
 import { abortError, TesseraError } from '../../errors.js';
-import { generationOutcome } from '../../resolvers/generation-outcome.js';
+import { generationOutcome } from '../../contracts/generation-outcome.js';
 import type { PipelineStepEvent, PlannedStep } from '../types.js';
 import type { StepEnv, StepResult } from './step.js';
 
@@ -22,7 +22,7 @@ export async function* streamTokens(
     } else if (event.type === 'token') {
       firstOutputAt ??= new Date();
       if (event.text) yield { kind: 'token', step: step.index, text: event.text };
-    } else {
+    } else if (event.type === 'completed') {
       if (event.finishReason === 'CANCELLED') throw abortError(env.signal);
       if (event.finishReason === 'ERROR') {
         const error = event.error ?? { code: 'INFERENCE_FAILED', message: 'Generation failed.' };

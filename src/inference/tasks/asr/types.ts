@@ -1,39 +1,10 @@
 /**
- * Speech recognition's public vocabulary (re-exported from the engine's types) and the
- * contract between the window loop and a recogniser family (CTC, Whisper).
+ * The contract between the window loop and a recogniser family (CTC, Whisper). The public
+ * transcription shapes live in the engine's types, below every task.
  */
-import type { RunStats } from '../../types.js';
+import type { TranscriptSegment } from '../../types.js';
 
-export interface TranscriptSegment {
-  /** Seconds from the start of the audio. */
-  start: number;
-  end: number;
-  text: string;
-}
-
-export type TranscriptionStats = RunStats & {
-  /** Wall time from the start of the work (VAD included) to the end, divided by the audio's duration. */
-  realTimeFactor: number;
-};
-
-export type TranscriptionEvent =
-  | { type: 'segment'; segment: TranscriptSegment }
-  | { type: 'token'; text: string }
-  | { type: 'completed'; text: string; segments: TranscriptSegment[]; durationSeconds: number; stats: TranscriptionStats };
-
-/** Audio already decoded to mono floats (e.g. by a pipeline's earlier step). */
-export interface SamplesInput {
-  samples: Float32Array;
-  sampleRate: number;
-}
-
-export interface TranscribeOptions {
-  /** An ISO 639-1 code such as "en"; the model's languages decide what is accepted. */
-  language?: string;
-  signal?: AbortSignal;
-  /** Called once, when the work starts: the VAD pass for long audio, else the first window leaving the queue. */
-  onStart?: () => void;
-}
+export type { SamplesInput, TranscribeOptions, TranscriptionEvent, TranscriptionStats, TranscriptSegment } from '../../types.js';
 
 /** One stretch of audio (≤ the recogniser's window) to decode in one go. */
 export interface WindowJob {

@@ -6,14 +6,13 @@
  */
 import type { DecodedImage } from '../../media/image.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
-import type { OnnxRunner, RunOptions, RunStats } from '../../types.js';
+import type { OnnxRunner, RunOptions, RunStats, ScoredLabel } from '../../types.js';
 import type { QueueOptions } from './image-classifier.js';
 import { parseImageProcessor, preprocessImage, type ImageProcessorConfig, type PixelValues } from './image-processor.js';
 import { numberOr, readModelJson, type Json, type ModelFolder } from './model-files.js';
 import { imageBatchKey, pickOutput, runImages, splitRows } from './run-images.js';
 import { dot, l2Normalize, ranked, sigmoid, softmax } from './scores.js';
 import { loadTextEncoding, textFeeds, tokenize, type TextEncoding } from './text-inputs.js';
-import type { ScoredLabel } from './types.js';
 import { checkTemplate } from './validate.js';
 
 export type EncoderJob = { modality: 'TEXT'; rows: number[][] } | { modality: 'IMAGE'; pixels: PixelValues };

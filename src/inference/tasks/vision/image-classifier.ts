@@ -5,12 +5,11 @@
  */
 import type { DecodedImage } from '../../media/image.js';
 import { Scheduler, type SchedulerOptions } from '../../scheduler/scheduler.js';
-import type { OnnxRunner, RunOptions, RunStats } from '../../types.js';
+import type { OnnxRunner, RunOptions, RunStats, ScoredLabel } from '../../types.js';
 import { parseImageProcessor, preprocessImage, type ImageProcessorConfig, type PixelValues } from './image-processor.js';
 import { readModelJson, type ModelFolder } from './model-files.js';
 import { imageBatchKey, pickOutput, runImages } from './run-images.js';
 import { ranked, sigmoid, softmax } from './scores.js';
-import type { ScoredLabel } from './types.js';
 
 export type QueueOptions = Omit<SchedulerOptions<never, never>, 'run' | 'weight' | 'batchKey'>;
 
