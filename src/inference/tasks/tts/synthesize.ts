@@ -28,11 +28,16 @@ export function prepareSynthesis(
   if (!model.voices.includes(voice)) {
     throw badInput(`The model has no voice "${voice}"; its voices are ${model.voices.join(', ')}.`, { voice, voices: [...model.voices] });
   }
-  const speed = options.speed ?? 1;
-  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
-    throw badInput(`speed must be between ${SPEED_RANGE.min} and ${SPEED_RANGE.max}; got ${speed}.`, { speed });
-  }
+  const speed = checkSpeed(options.speed);
   return { sentences: splitSentences(text, limits), sentenceOptions: { voice, speed, signal: options.signal } };
+}
+
+/** The speed asked for, or 1; out of range is BAD_USER_INPUT. Needs no model, so it can run first. */
+export function checkSpeed(speed = 1): number {
+  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
+    throw badInput(`speed must be between ${SPEED_RANGE.min} and ${SPEED_RANGE.max}; got ${speed}.`, { argument: 'speed', speed });
+  }
+  return speed;
 }
 
 /** How a caller runs one sentence: the model directly, or (in the engine) through its scheduler. */
