@@ -43,6 +43,7 @@ export const PipelineTaskEnum = builder.enumType('PipelineTask', {
     RECOGNIZE_TEXT: { description: 'IMAGE to TEXT (OCR lines joined in reading order).' },
     GENERATE: { description: 'TEXT to TEXT: the text fills the template and the language model continues it.' },
     CAPTION: { description: 'IMAGE to TEXT: a captioning model describes the image.' },
+    SPEAK: { description: "TEXT to AUDIO: a TEXT_TO_SPEECH model says the text in its default voice; the WAV is stored (PipelineOutput.audio)." },
   } as const,
 });
 

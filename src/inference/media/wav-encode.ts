@@ -35,3 +35,14 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array
   for (let i = 0; i < pcm.length; i += 1) view.setInt16(44 + i * 2, pcm[i], true);
   return bytes;
 }
+
+/** Chunks of one recording end to end. */
+export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    samples.set(part, offset);
+    offset += part.length;
+  }
+  return samples;
+}

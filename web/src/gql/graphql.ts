@@ -229,6 +229,8 @@ export type PipelineTask =
   | 'GENERATE'
   /** IMAGE to TEXT (OCR lines joined in reading order). */
   | 'RECOGNIZE_TEXT'
+  /** TEXT to AUDIO: a TEXT_TO_SPEECH model says the text in its default voice; the WAV is stored (PipelineOutput.audio). */
+  | 'SPEAK'
   /** AUDIO or AUDIO_SEGMENTS (each speech region on its own) to TEXT, with timed segments. */
   | 'TRANSCRIBE';
 
@@ -309,6 +311,8 @@ export type Task =
   | 'TEXT_EMBEDDING'
   /** Text to text, token by token (generate, generateText). */
   | 'TEXT_GENERATION'
+  /** Text to speech audio, sentence by sentence (synthesizeSpeech, speak). */
+  | 'TEXT_TO_SPEECH'
   /** Audio to speech segments (detectSpeech). */
   | 'VAD'
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
@@ -442,6 +446,7 @@ export type RequestDetailQuery = { request: { id: string, task: Task, model: str
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
       | { __typename: 'PipelineResult', steps: Array<{ index: number, task: PipelineTask, model: string, requestId: string | null, status: RequestStatus, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null }> }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
+      | { __typename: 'SpeechResult' }
       | { __typename: 'TranscriptionResult', durationSeconds: number, transcript: string, segments: Array<{ start: number, end: number, text: string }>, transcriptionTimings: { realTimeFactor: number, timeToFirstSegmentMs: number | null } }
      | null } | null };
 

@@ -5,6 +5,7 @@
  * through the model's own checks, inside) sentences. The unary form drains the stream.
  */
 import { abortError, badInput } from '../../../errors.js';
+import { concatSamples } from '../../media/wav-encode.js';
 import { DEFAULT_TEXT_LIMITS, splitSentences, type TextLimits } from './sentences.js';
 import type { SentenceOptions, SpeechChunk, SpeechModel, SynthesisOptions } from './types.js';
 
@@ -71,11 +72,6 @@ export async function synthesizeToEnd(
 ): Promise<SynthesisResult> {
   const parts: Float32Array[] = [];
   for await (const chunk of synthesize(model, text, options, plan)) parts.push(chunk.samples);
-  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    samples.set(part, offset);
-    offset += part.length;
-  }
+  const samples = concatSamples(parts);
   return { samples, sampleRate: model.sampleRate, durationSeconds: samples.length / model.sampleRate, chunks: parts.length };
 }
