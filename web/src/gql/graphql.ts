@@ -294,6 +294,17 @@ export type SearchQueryInput = {
   vector?: Array<number> | null | undefined;
 };
 
+export type SpeechInput = {
+  /** A TEXT_TO_SPEECH model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** 1 is the voice’s own pace, 2 twice as fast; between 0.25 and 4. */
+  speed?: number | null | undefined;
+  /** What to say; at most 5000 characters, synthesized sentence by sentence. */
+  text: string;
+  /** One of the model's voices; its default voice when omitted. An unknown voice is BAD_USER_INPUT. */
+  voice?: string | null | undefined;
+};
+
 export type Task =
   /** Image to a text description, token by token (captionImage, captionImageText). */
   | 'IMAGE_CAPTIONING'
@@ -423,7 +434,7 @@ export type RunPipelineStreamSubscriptionVariables = Exact<{
 
 
 export type RunPipelineStreamSubscription = { runPipeline:
-    | { __typename: 'PipelineCompleted', requestId: string, output: { kind: PipelineDataKind, text: string | null } }
+    | { __typename: 'PipelineCompleted', requestId: string, output: { kind: PipelineDataKind, text: string | null, audio: { url: string } | null } }
     | { __typename: 'PipelineFailed', requestId: string, status: RequestStatus, failedStep: number | null, error: { code: string, message: string } }
     | { __typename: 'PipelineStarted', requestId: string, steps: Array<{ index: number, task: PipelineTask, model: string, input: PipelineDataKind, output: PipelineDataKind }> }
     | { __typename: 'PipelineStepCompleted', step: number, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } }
@@ -509,6 +520,17 @@ export type SearchCollectionQueryVariables = Exact<{
 
 
 export type SearchCollectionQuery = { search: { items: Array<{ id: string, score: number, modality: EmbeddingModality, text: string | null, metadata: unknown, image: { url: string } | null }>, request: { id: string, computeMs: number | null } | null } };
+
+export type SpeakStreamSubscriptionVariables = Exact<{
+  input: SpeechInput;
+}>;
+
+
+export type SpeakStreamSubscription = { speak:
+    | { __typename: 'SpeechChunk', sequence: number, samples: string, sampleRate: number, text: string }
+    | { __typename: 'SpeechCompleted', durationSeconds: number, audio: { url: string }, timings: { timeToFirstAudioMs: number | null, realTimeFactor: number } }
+    | { __typename: 'SpeechStarted', requestId: string }
+   };
 
 export type DetectSpeechMutationVariables = Exact<{
   input: DetectSpeechInput;
@@ -778,6 +800,9 @@ export const RunPipelineStreamDocument = new TypedDocumentString(`
       output {
         kind
         text
+        audio {
+          url
+        }
       }
     }
     ... on PipelineFailed {
@@ -1015,6 +1040,32 @@ export const SearchCollectionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SearchCollectionQuery, SearchCollectionQueryVariables>;
+export const SpeakStreamDocument = new TypedDocumentString(`
+    subscription SpeakStream($input: SpeechInput!) {
+  speak(input: $input) {
+    __typename
+    ... on SpeechStarted {
+      requestId
+    }
+    ... on SpeechChunk {
+      sequence
+      samples
+      sampleRate
+      text
+    }
+    ... on SpeechCompleted {
+      audio {
+        url
+      }
+      durationSeconds
+      timings {
+        timeToFirstAudioMs
+        realTimeFactor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SpeakStreamSubscription, SpeakStreamSubscriptionVariables>;
 export const DetectSpeechDocument = new TypedDocumentString(`
     mutation DetectSpeech($input: DetectSpeechInput!) {
   detectSpeech(input: $input) {
