@@ -25,8 +25,15 @@ const TWO_SENTENCES = 'The small brown dog ran across the green field. He found 
 interface Sample {
   firstAudioMs: number;
   totalMs: number;
+  /** CPU time of the whole process (server, engine and its session threads) for the request. */
+  cpuMs: number;
   audioSeconds: number;
 }
+
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
 
 /** The default voice linked into a fresh repository, preloaded. */
 async function repository(): Promise<string> {
@@ -53,6 +60,7 @@ export async function speechSynthesis(o: BenchOptions, log: (line: string) => vo
 
     const viaEngine = async (text: string): Promise<Sample> => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let firstAudioMs = Number.NaN;
       let samples = 0;
       let rate = 1;
@@ -61,10 +69,11 @@ export async function speechSynthesis(o: BenchOptions, log: (line: string) => vo
         samples += chunk.samples.length;
         rate = chunk.sampleRate;
       }
-      return { firstAudioMs, totalMs: performance.now() - started, audioSeconds: samples / rate };
+      return { firstAudioMs, totalMs: performance.now() - started, cpuMs: cpuMsSince(cpu), audioSeconds: samples / rate };
     };
     const viaGraphql = async (text: string): Promise<Sample> => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let firstAudioMs = Number.NaN;
       let audioSeconds = 0;
       const iterator = client.iterate<{ speak: { __typename: string; durationSeconds?: number } }>({ query: print(SpeakDocument), variables: { input: { text, model: MODEL } } });
@@ -74,7 +83,7 @@ export async function speechSynthesis(o: BenchOptions, log: (line: string) => vo
         if (event.__typename === 'SpeechChunk' && Number.isNaN(firstAudioMs)) firstAudioMs = performance.now() - started;
         if (event.__typename === 'SpeechCompleted') audioSeconds = event.durationSeconds!;
       }
-      return { firstAudioMs, totalMs: performance.now() - started, audioSeconds };
+      return { firstAudioMs, totalMs: performance.now() - started, cpuMs: cpuMsSince(cpu), audioSeconds };
     };
     for (let i = 0; i < 2; i++) {
       await viaEngine(ONE_SENTENCE);
@@ -90,22 +99,27 @@ export async function speechSynthesis(o: BenchOptions, log: (line: string) => vo
       const first = summarize(list.map((s) => s.firstAudioMs));
       const total = summarize(list.map((s) => s.totalMs));
       const audio = list[0].audioSeconds;
-      return { n: list.length, first, total, audio, rtf: total.p50 / 1000 / audio };
+      const cpu = summarize(list.map((s) => s.cpuMs));
+      return { n: list.length, first, total, audio, rtf: total.p50 / 1000 / audio, cpuRtf: cpu.p50 / 1000 / audio };
     };
     const rows = variants.map((v) => ({ v, ...stat(v) }));
-    for (const r of rows) log(`${r.v}: first audio p50 ${fmt(r.first.p50, 1)} ms, whole ${fmt(r.total.p50, 1)} ms, RTF ${fmt(r.rtf, 3)}`);
+    for (const r of rows) log(`${r.v}: first audio p50 ${fmt(r.first.p50, 1)} ms, whole ${fmt(r.total.p50, 1)} ms, RTF ${fmt(r.rtf, 3)}, CPU RTF ${fmt(r.cpuRtf, 3)}`);
     const [e1, g1, e2, g2] = rows;
     const table: Table = {
       title: `20 words, one request at a time (p50 of ${e1.n} interleaved requests each)`,
-      columns: ['path', 'text', 'audio (s)', 'first audio (ms)', 'whole (ms)', 'p95 whole (ms)', 'real-time factor'],
+      columns: ['path', 'text', 'audio (s)', 'first audio (ms)', 'whole (ms)', 'p95 whole (ms)', 'real-time factor (wall)', 'real-time factor (CPU)'],
       rows: [
-        ...rows.map((r) => [r.v.split(',')[0], r.v.split(', ')[1], fmt(r.audio, 2), fmt(r.first.p50, 1), fmt(r.total.p50, 1), fmt(r.total.p95, 1), fmt(r.rtf, 3)]),
-        ['GraphQL / engine', '1 sentence', '', ratio(g1.first.p50 / e1.first.p50), ratio(g1.total.p50 / e1.total.p50), '', ''],
-        ['GraphQL / engine', '2 sentences', '', ratio(g2.first.p50 / e2.first.p50), ratio(g2.total.p50 / e2.total.p50), '', ''],
+        ...rows.map((r) => [r.v.split(',')[0], r.v.split(', ')[1], fmt(r.audio, 2), fmt(r.first.p50, 1), fmt(r.total.p50, 1), fmt(r.total.p95, 1), fmt(r.rtf, 3), fmt(r.cpuRtf, 3)]),
+        ['GraphQL / engine', '1 sentence', '', ratio(g1.first.p50 / e1.first.p50), ratio(g1.total.p50 / e1.total.p50), '', '', ratio(g1.cpuRtf / e1.cpuRtf)],
+        ['GraphQL / engine', '2 sentences', '', ratio(g2.first.p50 / e2.first.p50), ratio(g2.total.p50 / e2.total.p50), '', '', ratio(g2.cpuRtf / e2.cpuRtf)],
       ],
     };
     const targets: Target[] = [
-      { goal: 'speech faster than real time through GraphQL (RTF < 1)', measured: `RTF p50 ${fmt(g1.rtf, 3)} (20-word sentence)`, met: o.quick ? null : g1.rtf < 1 },
+      {
+        goal: 'speech faster than real time through GraphQL in CPU time (CPU RTF < 1)',
+        measured: `CPU RTF p50 ${fmt(g1.cpuRtf, 3)}, wall RTF ${fmt(g1.rtf, 3)} (20-word sentence)`,
+        met: o.quick ? null : g1.cpuRtf < 1,
+      },
     ];
     return {
       suite: 'tts',
@@ -113,7 +127,7 @@ export async function speechSynthesis(o: BenchOptions, log: (line: string) => vo
       setup: [
         `${MODEL} (the default voice: espeak-ng phonemes → encoder/decoder ONNX → Griffin-Lim, 22.05 kHz), preloaded, ${o.threads} intra-op thread(s)`,
         'engine = Engine.speak, reading every chunk; GraphQL = the speak subscription over graphql-ws: request row, one base64 PCM16 chunk per sentence, WAV stored as an artifact before SpeechCompleted',
-        'Real-time factor = wall time to the whole recording / audio duration (lower is faster)',
+        'Real-time factor (wall) = wall time to the whole recording / audio duration; (CPU) = the process CPU time for the request / audio duration (lower is faster). On a shared machine the CPU figure is the one that carries over.',
       ],
       tables: [table],
       targets,
