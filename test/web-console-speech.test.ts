@@ -74,7 +74,8 @@ describe('web console: speech synthesis', () => {
     await page.getByRole('button', { name: 'Run pipeline' }).click();
     await resultOrAlert(page, '[data-testid="artifact-audio"]', 120_000);
     await expect.poll(() => page.locator('[data-testid="pipeline-summary"]').getAttribute('data-phase')).toBe('completed');
-    expect(await playableSeconds(page)).toBeGreaterThan(0.3);
+    // The answer may be one word; a blob that is not a WAV never reports a duration.
+    expect(await playableSeconds(page)).toBeGreaterThan(0.1);
     await shot(page, 'pipeline-spoken-answer');
     await finish(watched);
   }, 180_000);
