@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, ensureWebBuild, finish, openPage, resultOrAlert, shot, startConsole, type ConsoleUnderTest } from './support/browser.js';
+import { SHOTS, ensureWebBuild, finish, openPage, overflowWidth, resultOrAlert, shot, startConsole, type ConsoleUnderTest } from './support/browser.js';
 import { gql } from './support/client.js';
 import { SynthesizeSpeechDocument } from './generated/graphql.js';
 import { copyModel } from './fixtures/tts/round-trip.js';
@@ -79,4 +79,17 @@ describe('web console: speech synthesis', () => {
     await shot(page, 'pipeline-spoken-answer');
     await finish(watched);
   }, 180_000);
+
+  it('fits the Speak page on a 375 px wide screen without horizontal scrolling', async () => {
+    const narrow = await web.narrow();
+    try {
+      const watched = await openPage(narrow);
+      await watched.page.goto('/speak');
+      await watched.page.locator('main h1').waitFor();
+      expect(await overflowWidth(watched.page)).toBeLessThanOrEqual(0);
+      await finish(watched);
+    } finally {
+      await narrow.close();
+    }
+  });
 });
