@@ -197,3 +197,31 @@ describe('a SPEAK pipeline step', () => {
     expect(characterErrorRate, `${answer} → ${hypothesis}`).toBeLessThanOrEqual(0.5);
   }, 300_000);
 });
+
+describe('with AUTH=required', () => {
+  let secured: TestServer;
+  const keys: Record<string, string> = {};
+  const bearer = (who: string) => ({ headers: { authorization: `Bearer ${keys[who]}` } });
+
+  beforeAll(async () => {
+    secured = await startTestServer({ modelsDir: repo, env: { AUTH: 'required' } });
+    for (const [name, scopes] of [['alice', ['infer']], ['bob', ['infer']], ['reader', ['read']]] as const) {
+      keys[name] = (await secured.app.services.keys.create(name, [...scopes])).key;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await secured?.close();
+  });
+
+  it('needs the infer scope, and the WAV is served to the key that asked for it, not to another', async () => {
+    const refused = await gql(secured.graphqlUrl, SynthesizeSpeechDocument, { input: { text: 'Hello.' } }, bearer('reader'));
+    expect(codeOf(refused.body)).toBe('FORBIDDEN');
+
+    const { body } = await gql(secured.graphqlUrl, SynthesizeSpeechDocument, { input: { text: 'A private greeting for Alice.' } }, bearer('alice'));
+    expect(body.errors).toBeUndefined();
+    const url = new URL(body.data!.synthesizeSpeech.audio.url, secured.url);
+    expect((await fetch(url, bearer('alice'))).status).toBe(200);
+    expect((await fetch(url, bearer('bob'))).status).toBe(404);
+  }, 120_000);
+});
