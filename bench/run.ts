@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|openai|backends] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|openai|backends|tts] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -36,6 +36,7 @@ const SUITES = {
   captioning: async () => (await import('./suites/captioning.js')).captioning,
   vision: async () => (await import('./suites/vision.js')).vision,
   asr: async () => (await import('./suites/asr.js')).asr,
+  tts: async () => (await import('./suites/speech-synthesis.js')).speechSynthesis,
   security: async () => (await import('./suites/security.js')).security,
   constrained: async () => (await import('./suites/constrained.js')).constrained,
   quantized: async () => (await import('./suites/quantized.js')).quantized,

@@ -20,7 +20,7 @@ export interface Prerequisite {
 }
 
 export const PREREQUISITES: readonly Prerequisite[] = [
-  { package: 'espeak-ng', command: 'espeak-ng', why: 'speech fixtures for VAD, ASR and pipelines' },
+  { package: 'espeak-ng', command: 'espeak-ng', why: 'speech fixtures for VAD, ASR and pipelines; phonemes for every TEXT_TO_SPEECH voice' },
   { package: 'sox', command: 'sox', why: 'audio fixtures' },
   { package: 'ffmpeg', command: 'ffmpeg', why: 'non-WAV audio decoding' },
   { package: 'chromium', command: 'chromium', why: 'the web console and GraphiQL browser tests' },

@@ -4,7 +4,7 @@
  * name, and a model of each task — one repository holding a fixture of every kind — binds
  * through the registry to READY and serves a request of its task.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -55,6 +55,7 @@ describe('a model of every task binds through the registry', () => {
     });
     await writeDualEncoder(repo, 'dual');
     await writeBertLike(repo, 'bert');
+    cpSync('models/tessera-tts', join(repo, 'tessera-tts'), { recursive: true });
     await writeModelFolder(repo, 'add-one', { model: { path: 'model.onnx', bytes: addOneModel() } }, tensorManifest());
     engine = await Engine.create({
       modelsDir: repo,
@@ -94,6 +95,9 @@ describe('a model of every task binds through the registry', () => {
     expect(await drain(await engine.generate(undefined, { prompt: 'a', maxTokens: 2 }))).toMatchObject({ type: 'completed' });
     expect(await drain(await engine.transcribe('tiny-ctc', { samples: speech, sampleRate: 16000 }))).toMatchObject({ type: 'completed' });
     expect((await engine.recognizeText(undefined, picture)).width).toBe(IMAGE_SIZE);
+    const spoken = await drain(await engine.speak(undefined, 'Salt.'));
+    expect(spoken).toMatchObject({ sequence: 0, text: 'Salt.', sampleRate: 22050 });
+    expect(spoken!.samples.length).toBeGreaterThan(0);
     expect((await engine.detectSpeech(undefined, wavefileWav([Float64Array.from(speech)], 16000, '16'))).sampleRate).toBe(16000);
   });
 });

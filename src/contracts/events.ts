@@ -2,10 +2,11 @@
  * The events a streamed request publishes to its subscribers, as GraphQL serves them. The
  * run service keeps them in a run's replayable log; the schema gives them their types.
  */
+import type { StoredArtifact } from '../db/artifact-store.js';
 import type { RequestRow } from '../db/request-store.js';
 import type { TranscriptSegment } from '../inference/types.js';
 import type { TesseraError } from '../errors.js';
-import type { FinishReason, GenerationTimingsShape, TranscriptionResultShape, UsageShape } from './results.js';
+import type { FinishReason, GenerationTimingsShape, SpeechTimingsShape, TranscriptionResultShape, UsageShape } from './results.js';
 
 export interface StartedEvent {
   kind: 'started';
@@ -88,5 +89,46 @@ export type TranscriptionEventShape = TranscriptionStartedShape | TranscriptionS
 export type TranscriptionLogEvent = TranscriptionEventShape | TranscriptionFailedShape;
 
 export interface TranscribeAudioPayloadShape extends Omit<TranscriptionResultShape, 'kind'> {
+  request: RequestRow;
+}
+
+export interface SpeechStartedShape {
+  kind: 'started';
+  requestId: string;
+  model: string;
+}
+
+export interface SpeechChunkShape {
+  kind: 'chunk';
+  sequence: number;
+  /** Base64 of 16-bit little-endian mono PCM. */
+  samples: string;
+  sampleRate: number;
+  text: string;
+}
+
+export interface SpeechCompletedShape {
+  kind: 'completed';
+  requestId: string;
+  audio: StoredArtifact;
+  sampleRate: number;
+  durationSeconds: number;
+  timings: SpeechTimingsShape;
+}
+
+/** Not a GraphQL type: tells subscribers the run ended without its audio. */
+export interface SpeechFailedShape {
+  kind: 'failed';
+  error: TesseraError;
+}
+
+export type SpeechEventShape = SpeechStartedShape | SpeechChunkShape | SpeechCompletedShape;
+export type SpeechLogEvent = SpeechEventShape | SpeechFailedShape;
+
+export interface SynthesizeSpeechPayloadShape {
+  audio: StoredArtifact;
+  sampleRate: number;
+  durationSeconds: number;
+  timings: SpeechTimingsShape;
   request: RequestRow;
 }

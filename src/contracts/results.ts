@@ -115,4 +115,24 @@ export interface TranscriptionResultShape {
   timings: TranscriptionTimingsShape;
 }
 
-export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape | CaptionResultShape | TranscriptionResultShape;
+export interface SpeechTimingsShape {
+  queueMs: number;
+  computeMs: number;
+  /** From the request to its first sentence of audio. */
+  timeToFirstAudioMs: number | null;
+  /** Compute time over the audio's duration; below 1 is faster than real time. */
+  realTimeFactor: number;
+}
+
+export interface SpeechResultShape {
+  kind: 'speech';
+  /** The stored WAV artifact's id. */
+  audioId: string;
+  voice: string | null;
+  sampleRate: number;
+  durationSeconds: number;
+  chunks: number;
+  timings: SpeechTimingsShape;
+}
+
+export type ResultShape = SpeechResultShape | ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape | CaptionResultShape | TranscriptionResultShape;

@@ -37,6 +37,8 @@ import type {
   OcrResult,
   RunOptions,
   SamplesInput,
+  SpeechAudioChunk,
+  SpeechOptions,
   Task,
   TranscribeOptions,
   TranscriptionEvent,
@@ -285,6 +287,11 @@ export class Engine {
     options: { signal?: AbortSignal } = {},
   ): Promise<AsyncIterable<GenerationEvent>> {
     return TASK_KINDS.IMAGE_CAPTIONING.caption(this.call('IMAGE_CAPTIONING', model, options.signal), image, request, options);
+  }
+
+  /** Speech from text, one chunk per sentence; text, speed and voice are checked before this returns. */
+  async speak(model: string | undefined, text: string, options: SpeechOptions = {}): Promise<AsyncIterable<SpeechAudioChunk>> {
+    return TASK_KINDS.TEXT_TO_SPEECH.speak(this.call('TEXT_TO_SPEECH', model, options.signal), text, options);
   }
 
   /** Cancels waiting work, aborts running work, and releases every session. */

@@ -7,7 +7,7 @@ import type { Tensor } from 'onnxruntime-node';
 
 export type Modality = 'TEXT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING' | 'LABELS' | 'BOXES' | 'SEGMENTS' | 'TOKENS';
 
-export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR' | 'IMAGE_CLASSIFICATION' | 'ZERO_SHOT_IMAGE_CLASSIFICATION' | 'TEXT_EMBEDDING' | 'SPEECH_RECOGNITION' | 'IMAGE_CAPTIONING';
+export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR' | 'IMAGE_CLASSIFICATION' | 'ZERO_SHOT_IMAGE_CLASSIFICATION' | 'TEXT_EMBEDDING' | 'SPEECH_RECOGNITION' | 'IMAGE_CAPTIONING' | 'TEXT_TO_SPEECH';
 
 /** What a request row records: a model's task, or a pipeline chaining several. */
 export type RequestTask = Task | 'PIPELINE';
@@ -68,6 +68,25 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called once when the work leaves the queue and starts computing. */
   onStart?: () => void;
+}
+
+export interface SpeechOptions extends RunOptions {
+  /** One of the model's voices; its default voice when absent. */
+  voice?: string;
+  /** 1 is the model's own pace; 2 is twice as fast. */
+  speed?: number;
+}
+
+/** One sentence (or piece of a long one) of synthesized speech, as soon as it is made. */
+export interface SpeechAudioChunk {
+  /** 0, 1, 2, … in the order the chunks are spoken. */
+  sequence: number;
+  /** The text this chunk speaks. */
+  text: string;
+  /** Mono PCM in [-1, 1]. */
+  samples: Float32Array;
+  sampleRate: number;
+  stats: RunStats;
 }
 
 /** One loaded .onnx file as the tasks see it: names from the graph, run with cancellation. */

@@ -20,6 +20,8 @@ export interface PipelineRunOptions {
   /** Each step runs through it, registered under its own id, so cancelRequest on a step stops it (and the pipeline). */
   runs: RunService;
   maxAudioSeconds: number;
+  /** Stores media a step made, owned by the pipeline's caller; returns its artifact id. */
+  storeMedia(bytes: Uint8Array): Promise<string>;
 }
 
 export interface PipelineRunResult {
@@ -50,6 +52,8 @@ export function outputOf(data: PipelineData): PipelineOutput {
       return { kind: 'TEXT', text: data.text, segments: data.segments };
     case 'AUDIO_SEGMENTS':
       return { kind: 'AUDIO_SEGMENTS', text: null, segments: data.segments.map((s) => ({ start: s.start, end: s.end, text: null })) };
+    case 'AUDIO':
+      return { kind: 'AUDIO', text: null, segments: null, artifactId: data.media.artifactId ?? null };
     default:
       return { kind: data.kind, text: null, segments: null };
   }
@@ -84,7 +88,7 @@ export async function* runPipeline(
     // Each step is a request of its own, through the same lifecycle as a lone one.
     const pending = runs.prepare();
     const open = await runs.open({ task: kind.engineTask, model: step.model, parentId: options.parentId, ...kind.record(step, data) }, pending, { parent: signal });
-    const env: StepEnv = { engine: options.engine, signal: pending.signal, maxAudioSeconds: options.maxAudioSeconds, onStart: pending.onStart };
+    const env: StepEnv = { engine: options.engine, signal: pending.signal, maxAudioSeconds: options.maxAudioSeconds, onStart: pending.onStart, storeMedia: options.storeMedia };
     const events = new AsyncQueue<PipelineStepEvent>();
     let partialText = '';
     const settled = runs

@@ -4,7 +4,7 @@
  */
 import type { GenerationRequest } from '../inference/generation/types.js';
 
-export type PipelineTask = 'TRANSCRIBE' | 'DETECT_SPEECH' | 'RECOGNIZE_TEXT' | 'GENERATE' | 'CAPTION';
+export type PipelineTask = 'TRANSCRIBE' | 'DETECT_SPEECH' | 'RECOGNIZE_TEXT' | 'GENERATE' | 'CAPTION' | 'SPEAK';
 
 /** What flows between steps. AUDIO_SEGMENTS is audio plus the stretches of it that hold speech. */
 export type PipelineDataKind = 'AUDIO' | 'AUDIO_SEGMENTS' | 'IMAGE' | 'TEXT';
@@ -86,6 +86,8 @@ export interface PipelineOutput {
   kind: PipelineDataKind;
   text: string | null;
   segments: TimedText[] | null;
+  /** AUDIO made by a step (SPEAK): the stored recording's artifact id. */
+  artifactId?: string | null;
 }
 
 export interface StepSummary {

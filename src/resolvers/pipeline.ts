@@ -72,7 +72,11 @@ async function loadSources(ctx: Context, inputs: RunPipelineInputValue['inputs']
 
 /** The pipeline's step events, then its result, for the run service's fold. */
 async function* progress(ctx: Context, parentId: string, signal: AbortSignal, plan: PipelinePlan, sources: PipelineSources): AsyncGenerator<PipelineProgress> {
-  const steps = runPipeline(plan, sources, { parentId, signal, engine: ctx.engine, runs: ctx.runs, maxAudioSeconds: ctx.config.MAX_AUDIO_SECONDS });
+  const steps = runPipeline(plan, sources, { parentId, signal, engine: ctx.engine,
+    runs: ctx.runs,
+    maxAudioSeconds: ctx.config.MAX_AUDIO_SECONDS,
+    storeMedia: async (bytes) => (await ctx.artifacts.put(bytes)).id,
+  });
   let next = await steps.next();
   while (!next.done) {
     yield next.value;

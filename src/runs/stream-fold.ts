@@ -28,3 +28,11 @@ export interface StreamFold<In, Out> {
    */
   broken(failure: TesseraError, row: RequestRow): { publish: Out; outcome?: RequestOutcome };
 }
+
+/** A log whose failure is a `failed` event, as GraphQL events: the failure ends the stream with its error. */
+export async function* untilFailed<E extends { kind: string }>(events: AsyncIterable<E | { kind: 'failed'; error: TesseraError }>): AsyncGenerator<E> {
+  for await (const event of events) {
+    if (event.kind === 'failed') throw (event as { error: TesseraError }).error;
+    yield event as E;
+  }
+}

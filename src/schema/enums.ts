@@ -18,6 +18,7 @@ export const TaskEnum = builder.enumType('Task', {
     TEXT_EMBEDDING: { description: 'Text to one embedding vector (embed).' },
     SPEECH_RECOGNITION: { description: 'Audio to text with timed segments (transcribe, transcribeAudio).' },
     IMAGE_CAPTIONING: { description: 'Image to a text description, token by token (captionImage, captionImageText).' },
+    TEXT_TO_SPEECH: { description: 'Text to speech audio, sentence by sentence (synthesizeSpeech, speak).' },
     PIPELINE: { description: 'A chain of tasks run as one request (runPipeline); each step is a child request.' },
   } as const,
 });
@@ -42,6 +43,7 @@ export const PipelineTaskEnum = builder.enumType('PipelineTask', {
     RECOGNIZE_TEXT: { description: 'IMAGE to TEXT (OCR lines joined in reading order).' },
     GENERATE: { description: 'TEXT to TEXT: the text fills the template and the language model continues it.' },
     CAPTION: { description: 'IMAGE to TEXT: a captioning model describes the image.' },
+    SPEAK: { description: "TEXT to AUDIO: a TEXT_TO_SPEECH model says the text in its default voice; the WAV is stored (PipelineOutput.audio)." },
   } as const,
 });
 

@@ -10,6 +10,7 @@ import './ocr.js';
 import './vision.js';
 import './vad.js';
 import './transcription.js';
+import './speech.js';
 import './generation.js';
 import './captioning.js';
 import './collections.js';

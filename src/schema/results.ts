@@ -4,7 +4,8 @@
  */
 import type { OcrLine, Point, ScoredLabel, SpeechSegment, TranscriptSegment } from '../inference/types.js';
 import type { PipelineOutput, StepSummary, TimedText } from '../pipelines/types.js';
-import type { OcrResultShape, SpeechDetectionShape, FinishReason, UsageShape, GenerationTimingsShape, GenerationResultShape, CaptionResultShape, PipelineResultShape, ClassificationShape, EmbeddingShape, CollectionResultShape, TranscriptionTimingsShape, TranscriptionResultShape, ResultShape } from '../contracts/results.js';
+import type { OcrResultShape, SpeechDetectionShape, FinishReason, UsageShape, GenerationTimingsShape, GenerationResultShape, CaptionResultShape, PipelineResultShape, ClassificationShape, EmbeddingShape, CollectionResultShape, TranscriptionTimingsShape, TranscriptionResultShape, ResultShape, SpeechResultShape, SpeechTimingsShape } from '../contracts/results.js';
+import { ArtifactRef } from './artifact.js';
 import { builder } from './builder.js';
 import { PipelineDataKindEnum, PipelineTaskEnum, RequestStatusEnum } from './enums.js';
 
@@ -87,6 +88,12 @@ export const PipelineOutputRef = builder.objectRef<PipelineOutput>('PipelineOutp
     kind: t.field({ type: PipelineDataKindEnum, resolve: (o) => o.kind }),
     text: t.exposeString('text', { nullable: true }),
     segments: t.field({ type: [PipelineSegmentRef], nullable: true, resolve: (o) => o.segments }),
+    audio: t.field({
+      type: ArtifactRef,
+      nullable: true,
+      description: 'AUDIO a step made (SPEAK): the stored WAV.',
+      resolve: (o, _args, ctx) => (o.artifactId ? ctx.artifacts.get(o.artifactId) : null),
+    }),
   }),
 });
 
@@ -170,8 +177,28 @@ export const TranscriptionResultRef = builder.objectRef<TranscriptionResultShape
   }),
 });
 
+export const SpeechTimingsRef = builder.objectRef<SpeechTimingsShape>('SpeechTimings').implement({
+  fields: (t) => ({
+    queueMs: t.exposeFloat('queueMs'),
+    computeMs: t.exposeFloat('computeMs'),
+    timeToFirstAudioMs: t.exposeFloat('timeToFirstAudioMs', { nullable: true, description: 'From the request to its first sentence of audio.' }),
+    realTimeFactor: t.exposeFloat('realTimeFactor', { description: 'Compute time over the audio duration; below 1 is faster than real time.' }),
+  }),
+});
+
+export const SpeechResultRef = builder.objectRef<SpeechResultShape>('SpeechResult').implement({
+  fields: (t) => ({
+    audio: t.field({ type: ArtifactRef, nullable: true, description: 'The WAV recording.', resolve: (r, _args, ctx) => ctx.artifacts.get(r.audioId) }),
+    voice: t.exposeString('voice', { nullable: true }),
+    sampleRate: t.exposeInt('sampleRate'),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    chunks: t.exposeInt('chunks', { description: 'Sentences (or pieces of long ones) synthesized one by one.' }),
+    timings: t.field({ type: SpeechTimingsRef, resolve: (r) => r.timings }),
+  }),
+});
+
 export const RequestResultUnion = builder.unionType('RequestResult', {
-  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef, CollectionResultRef, CaptionResultRef, TranscriptionResultRef],
+  types: [ClassificationResultRef, EmbeddingResultRef, OcrResultRef, SpeechDetectionResultRef, GenerationResultRef, PipelineResultRef, CollectionResultRef, CaptionResultRef, TranscriptionResultRef, SpeechResultRef],
   resolveType: (result) =>
-    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult', collection: 'CollectionResult', caption: 'CaptionResult', transcription: 'TranscriptionResult' })[result.kind],
+    ({ classification: 'ClassificationResult', embedding: 'EmbeddingResult', ocr: 'OcrResult', vad: 'SpeechDetectionResult', generation: 'GenerationResult', pipeline: 'PipelineResult', collection: 'CollectionResult', caption: 'CaptionResult', transcription: 'TranscriptionResult', speech: 'SpeechResult' })[result.kind],
 });

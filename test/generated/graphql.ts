@@ -245,6 +245,8 @@ export type PipelineTask =
   | 'GENERATE'
   /** IMAGE to TEXT (OCR lines joined in reading order). */
   | 'RECOGNIZE_TEXT'
+  /** TEXT to AUDIO: a TEXT_TO_SPEECH model says the text in its default voice; the WAV is stored (PipelineOutput.audio). */
+  | 'SPEAK'
   /** AUDIO or AUDIO_SEGMENTS (each speech region on its own) to TEXT, with timed segments. */
   | 'TRANSCRIBE';
 
@@ -308,6 +310,17 @@ export type SearchQueryInput = {
   vector?: Array<number> | null | undefined;
 };
 
+export type SpeechInput = {
+  /** A TEXT_TO_SPEECH model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** 1 is the voice’s own pace, 2 twice as fast; between 0.25 and 4. */
+  speed?: number | null | undefined;
+  /** What to say; at most 5000 characters, synthesized sentence by sentence. */
+  text: string;
+  /** One of the model's voices; its default voice when omitted. An unknown voice is BAD_USER_INPUT. */
+  voice?: string | null | undefined;
+};
+
 export type Task =
   /** Image to a text description, token by token (captionImage, captionImageText). */
   | 'IMAGE_CAPTIONING'
@@ -325,6 +338,8 @@ export type Task =
   | 'TEXT_EMBEDDING'
   /** Text to text, token by token (generate, generateText). */
   | 'TEXT_GENERATION'
+  /** Text to speech audio, sentence by sentence (synthesizeSpeech, speak). */
+  | 'TEXT_TO_SPEECH'
   /** Audio to speech segments (detectSpeech). */
   | 'VAD'
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
@@ -399,6 +414,7 @@ export type CaptionImageTextMutation = { captionImageText: { text: string, finis
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult' }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'SpeechResult' }
         | { __typename: 'TranscriptionResult' }
        | null } } };
 
@@ -416,6 +432,7 @@ export type CaptionRequestQuery = { request: { id: string, task: Task, status: R
       | { __typename: 'OcrResult' }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult' }
+      | { __typename: 'SpeechResult' }
       | { __typename: 'TranscriptionResult' }
      | null } | null };
 
@@ -535,6 +552,7 @@ export type PipelineStepRowFragment = { id: string, task: Task, model: string, s
     | { __typename: 'OcrResult' }
     | { __typename: 'PipelineResult' }
     | { __typename: 'SpeechDetectionResult' }
+    | { __typename: 'SpeechResult' }
     | { __typename: 'TranscriptionResult' }
    | null, artifacts: Array<{ role: string, artifact: { id: string } }> };
 
@@ -553,6 +571,7 @@ export type RunPipelineSubscription = { runPipeline:
           | { __typename: 'OcrResult' }
           | { __typename: 'PipelineResult' }
           | { __typename: 'SpeechDetectionResult' }
+          | { __typename: 'SpeechResult' }
           | { __typename: 'TranscriptionResult' }
          | null, artifacts: Array<{ role: string, artifact: { id: string } }> }> }
     | { __typename: 'PipelineFailed', requestId: string, status: RequestStatus, failedStep: number | null, failedTask: PipelineTask | null, error: { code: string, message: string } }
@@ -592,6 +611,7 @@ export type RunPipelineOnceMutation = { runPipelineOnce: { output: { kind: Pipel
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult', output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null, steps: Array<{ index: number, task: PipelineTask, status: RequestStatus, requestId: string | null }> }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'SpeechResult' }
         | { __typename: 'TranscriptionResult' }
        | null, steps: Array<{ id: string, task: Task, model: string, status: RequestStatus, inputText: string | null, outputText: string | null, parameters: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, queueMs: number | null, computeMs: number | null, error: { code: string, message: string } | null, parent: { id: string } | null, result:
           | { __typename: 'CaptionResult' }
@@ -602,6 +622,7 @@ export type RunPipelineOnceMutation = { runPipelineOnce: { output: { kind: Pipel
           | { __typename: 'OcrResult' }
           | { __typename: 'PipelineResult' }
           | { __typename: 'SpeechDetectionResult' }
+          | { __typename: 'SpeechResult' }
           | { __typename: 'TranscriptionResult' }
          | null, artifacts: Array<{ role: string, artifact: { id: string } }> }> } } };
 
@@ -619,6 +640,7 @@ export type PipelineRequestQuery = { request: { id: string, task: Task, status: 
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult' }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'SpeechResult' }
         | { __typename: 'TranscriptionResult' }
        | null, artifacts: Array<{ role: string, artifact: { id: string } }> }> } | null };
 
@@ -631,6 +653,7 @@ export type RequestFieldsFragment = { id: string, task: Task, model: string, sta
     | { __typename: 'OcrResult', text: string }
     | { __typename: 'PipelineResult' }
     | { __typename: 'SpeechDetectionResult', segments: Array<{ start: number, end: number }> }
+    | { __typename: 'SpeechResult' }
     | { __typename: 'TranscriptionResult' }
    | null };
 
@@ -648,6 +671,7 @@ export type RequestByIdQuery = { request: { id: string, task: Task, model: strin
       | { __typename: 'OcrResult', text: string }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult', segments: Array<{ start: number, end: number }> }
+      | { __typename: 'SpeechResult' }
       | { __typename: 'TranscriptionResult' }
      | null } | null };
 
@@ -685,6 +709,56 @@ export type UploadArtifactMutationVariables = Exact<{
 
 
 export type UploadArtifactMutation = { uploadArtifact: { id: string, contentType: string, byteSize: number, url: string } };
+
+export type SynthesizeSpeechMutationVariables = Exact<{
+  input: SpeechInput;
+}>;
+
+
+export type SynthesizeSpeechMutation = { synthesizeSpeech: { durationSeconds: number, sampleRate: number, audio: { id: string, url: string, contentType: string }, timings: { queueMs: number, computeMs: number, timeToFirstAudioMs: number | null, realTimeFactor: number }, request: { id: string, status: RequestStatus, task: Task, model: string, inputText: string | null, outputText: string | null, artifacts: Array<{ role: string, artifact: { id: string } }>, result:
+        | { __typename: 'CaptionResult' }
+        | { __typename: 'ClassificationResult' }
+        | { __typename: 'CollectionResult' }
+        | { __typename: 'EmbeddingResult' }
+        | { __typename: 'GenerationResult' }
+        | { __typename: 'OcrResult' }
+        | { __typename: 'PipelineResult' }
+        | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'SpeechResult', chunks: number, sampleRate: number, durationSeconds: number, audio: { id: string } | null }
+        | { __typename: 'TranscriptionResult' }
+       | null } } };
+
+export type SpeakSubscriptionVariables = Exact<{
+  input: SpeechInput;
+}>;
+
+
+export type SpeakSubscription = { speak:
+    | { __typename: 'SpeechChunk', sequence: number, samples: string, sampleRate: number, text: string }
+    | { __typename: 'SpeechCompleted', requestId: string, sampleRate: number, durationSeconds: number, audio: { id: string, url: string }, timings: { timeToFirstAudioMs: number | null, realTimeFactor: number } }
+    | { __typename: 'SpeechStarted', requestId: string, model: string }
+   };
+
+export type TranscribeArtifactMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TranscribeArtifactMutation = { transcribeAudio: { text: string } };
+
+export type DetectSpeechInArtifactMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DetectSpeechInArtifactMutation = { detectSpeech: { durationSeconds: number, segments: Array<{ start: number, end: number }> } };
+
+export type SpokenPipelineMutationVariables = Exact<{
+  input: RunPipelineInput;
+}>;
+
+
+export type SpokenPipelineMutation = { runPipelineOnce: { output: { kind: PipelineDataKind, audio: { id: string, url: string } | null }, request: { id: string, status: RequestStatus, steps: Array<{ task: Task, status: RequestStatus, outputText: string | null }> } } };
 
 export type GenerateStructuredSubscriptionVariables = Exact<{
   input: GenerateInput;
@@ -745,6 +819,7 @@ export type TranscribeAudioMutation = { transcribeAudio: { text: string, duratio
         | { __typename: 'OcrResult' }
         | { __typename: 'PipelineResult' }
         | { __typename: 'SpeechDetectionResult' }
+        | { __typename: 'SpeechResult' }
         | { __typename: 'TranscriptionResult', text: string, segments: Array<{ start: number, end: number, text: string }> }
        | null } } };
 
@@ -802,6 +877,7 @@ export type VisionRequestQuery = { request: { id: string, status: RequestStatus,
       | { __typename: 'OcrResult' }
       | { __typename: 'PipelineResult' }
       | { __typename: 'SpeechDetectionResult' }
+      | { __typename: 'SpeechResult' }
       | { __typename: 'TranscriptionResult' }
      | null } | null };
 
@@ -834,6 +910,11 @@ export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"Opera
 export const RequestHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RequestHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RequestFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<RequestHistoryQuery, RequestHistoryQueryVariables>;
 export const CancelRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CancelRequestMutation, CancelRequestMutationVariables>;
 export const UploadArtifactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadArtifact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MediaInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadArtifact"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"byteSize"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<UploadArtifactMutation, UploadArtifactMutationVariables>;
+export const SynthesizeSpeechDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SynthesizeSpeech"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"synthesizeSpeech"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"audio"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}}]}},{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"timings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"timeToFirstAudioMs"}},{"kind":"Field","name":{"kind":"Name","value":"realTimeFactor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"inputText"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}},{"kind":"Field","name":{"kind":"Name","value":"artifacts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"artifact"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechResult"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chunks"}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"audio"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<SynthesizeSpeechMutation, SynthesizeSpeechMutationVariables>;
+export const SpeakDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Speak"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"speak"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechStarted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechChunk"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"samples"}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SpeechCompleted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"audio"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"timings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"timeToFirstAudioMs"}},{"kind":"Field","name":{"kind":"Name","value":"realTimeFactor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SpeakSubscription, SpeakSubscriptionVariables>;
+export const TranscribeArtifactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TranscribeArtifact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transcribeAudio"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"audio"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"artifactId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}},{"kind":"ObjectField","name":{"kind":"Name","value":"model"},"value":{"kind":"StringValue","value":"tessera-asr","block":false}},{"kind":"ObjectField","name":{"kind":"Name","value":"language"},"value":{"kind":"StringValue","value":"en","block":false}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]} as unknown as DocumentNode<TranscribeArtifactMutation, TranscribeArtifactMutationVariables>;
+export const DetectSpeechInArtifactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DetectSpeechInArtifact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"detectSpeech"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"audio"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"artifactId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}}]}}]}}]} as unknown as DocumentNode<DetectSpeechInArtifactMutation, DetectSpeechInArtifactMutationVariables>;
+export const SpokenPipelineDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SpokenPipeline"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunPipelineInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runPipelineOnce"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"output"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"audio"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SpokenPipelineMutation, SpokenPipelineMutationVariables>;
 export const GenerateStructuredDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"GenerateStructured"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GenerateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"generate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationToken"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationToolCall"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}},{"kind":"Field","name":{"kind":"Name","value":"index"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationCompleted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"json"}}]}}]}}]}}]} as unknown as DocumentNode<GenerateStructuredSubscription, GenerateStructuredSubscriptionVariables>;
 export const GenerateStructuredTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GenerateStructuredText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GenerateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"generateText"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"json"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}},{"kind":"Field","name":{"kind":"Name","value":"index"}}]}}]}}]}}]} as unknown as DocumentNode<GenerateStructuredTextMutation, GenerateStructuredTextMutationVariables>;
 export const RecognizeTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecognizeText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecognizeTextInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recognizeText"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"confidence"}},{"kind":"Field","name":{"kind":"Name","value":"box"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<RecognizeTextMutation, RecognizeTextMutationVariables>;

@@ -7,6 +7,7 @@ import { TranscribePage } from './pages/transcribe';
 import { VisionPage } from './pages/vision';
 import { SearchPage } from './pages/search';
 import { PipelinesPage } from './pages/pipelines';
+import { SpeakPage } from './pages/speak';
 import { HistoryPage } from './pages/history';
 import { RequestDetailPage } from './pages/request-detail';
 import { ModelsPage } from './pages/models';
@@ -16,6 +17,7 @@ const TABS = [
   { href: '/generate', label: 'Generate', match: (path: string) => path === '/' || path === '/generate' },
   { href: '/ocr', label: 'OCR', match: (path: string) => path === '/ocr' },
   { href: '/speech', label: 'Speech', match: (path: string) => path === '/speech' },
+  { href: '/speak', label: 'Speak', match: (path: string) => path === '/speak' },
   { href: '/transcribe', label: 'Transcribe', match: (path: string) => path === '/transcribe' },
   { href: '/vision', label: 'Vision', match: (path: string) => path === '/vision' },
   { href: '/search', label: 'Search', match: (path: string) => path === '/search' },
@@ -35,6 +37,8 @@ function route(path: string) {
       return <OcrPage />;
     case '/speech':
       return <SpeechPage />;
+    case '/speak':
+      return <SpeakPage />;
     case '/transcribe':
       return <TranscribePage />;
     case '/vision':

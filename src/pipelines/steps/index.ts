@@ -4,6 +4,7 @@ import { captionStep } from './caption.js';
 import { detectSpeechStep } from './detect-speech.js';
 import { generateStep } from './generate.js';
 import { recognizeTextStep } from './recognize-text.js';
+import { speakStep } from './speak.js';
 import type { StepKind } from './step.js';
 import { transcribeStep } from './transcribe.js';
 
@@ -13,4 +14,5 @@ export const STEP_KINDS: Record<PipelineTask, StepKind> = {
   GENERATE: generateStep,
   TRANSCRIBE: transcribeStep,
   CAPTION: captionStep,
+  SPEAK: speakStep,
 };

@@ -28,6 +28,8 @@ export interface StepEnv {
   /** The step's work left the queue (marks the child row RUNNING). */
   onStart(startedAt?: Date): void;
   maxAudioSeconds: number;
+  /** Stores media a step made (SPEAK's WAV) for the pipeline's caller; returns its artifact id. */
+  storeMedia(bytes: Uint8Array): Promise<string>;
 }
 
 export interface StepResult {

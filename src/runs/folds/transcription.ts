@@ -8,7 +8,7 @@ import type { TranscriptionEvent, TranscriptSegment } from '../../inference/type
 import type { TranscriptionResultShape } from '../../contracts/results.js';
 import type { TranscriptionEventShape, TranscriptionLogEvent } from '../../contracts/events.js';
 import { TesseraError } from '../../errors.js';
-import type { StreamFold } from '../stream-fold.js';
+import { untilFailed, type StreamFold } from '../stream-fold.js';
 
 export function transcriptionFold(model: string): StreamFold<TranscriptionEvent, TranscriptionLogEvent> {
   const segments: TranscriptSegment[] = [];
@@ -43,12 +43,8 @@ export function transcriptionFold(model: string): StreamFold<TranscriptionEvent,
 }
 
 /** The log as GraphQL events; a failed run ends the stream with its error. */
-export async function* transcriptionShapes(events: AsyncIterable<TranscriptionLogEvent>): AsyncGenerator<TranscriptionEventShape> {
-  for await (const event of events) {
-    if (event.kind === 'failed') throw event.error;
-    yield event;
-  }
-}
+export const transcriptionShapes = (events: AsyncIterable<TranscriptionLogEvent>): AsyncGenerator<TranscriptionEventShape> =>
+  untilFailed<TranscriptionEventShape>(events);
 
 /** A finished transcription told again from its row; a failed or cancelled one as its error. */
 export async function* replayTranscription(row: RequestRow): AsyncGenerator<TranscriptionEventShape> {

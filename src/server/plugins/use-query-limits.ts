@@ -35,6 +35,8 @@ export const INFERENCE_FIELDS: ReadonlySet<string> = new Set([
   'generate',
   'transcribeAudio',
   'transcribe',
+  'synthesizeSpeech',
+  'speak',
   'recognizeText',
   'captionImage',
   'captionImageText',

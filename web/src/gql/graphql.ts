@@ -231,6 +231,8 @@ export type PipelineTask =
   | 'GENERATE'
   /** IMAGE to TEXT (OCR lines joined in reading order). */
   | 'RECOGNIZE_TEXT'
+  /** TEXT to AUDIO: a TEXT_TO_SPEECH model says the text in its default voice; the WAV is stored (PipelineOutput.audio). */
+  | 'SPEAK'
   /** AUDIO or AUDIO_SEGMENTS (each speech region on its own) to TEXT, with timed segments. */
   | 'TRANSCRIBE';
 
@@ -294,6 +296,17 @@ export type SearchQueryInput = {
   vector?: Array<number> | null | undefined;
 };
 
+export type SpeechInput = {
+  /** A TEXT_TO_SPEECH model; the default one when omitted. */
+  model?: string | null | undefined;
+  /** 1 is the voice’s own pace, 2 twice as fast; between 0.25 and 4. */
+  speed?: number | null | undefined;
+  /** What to say; at most 5000 characters, synthesized sentence by sentence. */
+  text: string;
+  /** One of the model's voices; its default voice when omitted. An unknown voice is BAD_USER_INPUT. */
+  voice?: string | null | undefined;
+};
+
 export type Task =
   /** Image to a text description, token by token (captionImage, captionImageText). */
   | 'IMAGE_CAPTIONING'
@@ -311,6 +324,8 @@ export type Task =
   | 'TEXT_EMBEDDING'
   /** Text to text, token by token (generate, generateText). */
   | 'TEXT_GENERATION'
+  /** Text to speech audio, sentence by sentence (synthesizeSpeech, speak). */
+  | 'TEXT_TO_SPEECH'
   /** Audio to speech segments (detectSpeech). */
   | 'VAD'
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
@@ -421,7 +436,7 @@ export type RunPipelineStreamSubscriptionVariables = Exact<{
 
 
 export type RunPipelineStreamSubscription = { runPipeline:
-    | { __typename: 'PipelineCompleted', requestId: string, output: { kind: PipelineDataKind, text: string | null } }
+    | { __typename: 'PipelineCompleted', requestId: string, output: { kind: PipelineDataKind, text: string | null, audio: { url: string } | null } }
     | { __typename: 'PipelineFailed', requestId: string, status: RequestStatus, failedStep: number | null, error: { code: string, message: string } }
     | { __typename: 'PipelineStarted', requestId: string, steps: Array<{ index: number, task: PipelineTask, model: string, input: PipelineDataKind, output: PipelineDataKind }> }
     | { __typename: 'PipelineStepCompleted', step: number, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } }
@@ -444,6 +459,7 @@ export type RequestDetailQuery = { request: { id: string, task: Task, model: str
       | { __typename: 'OcrResult', width: number, height: number, lines: Array<{ text: string, confidence: number, box: Array<{ x: number, y: number }> }> }
       | { __typename: 'PipelineResult', steps: Array<{ index: number, task: PipelineTask, model: string, requestId: string | null, status: RequestStatus, output: { kind: PipelineDataKind, text: string | null, segments: Array<{ start: number, end: number, text: string | null }> | null } | null }> }
       | { __typename: 'SpeechDetectionResult', durationSeconds: number, sampleRate: number, segments: Array<{ start: number, end: number }> }
+      | { __typename: 'SpeechResult' }
       | { __typename: 'TranscriptionResult', durationSeconds: number, transcript: string, segments: Array<{ start: number, end: number, text: string }>, transcriptionTimings: { realTimeFactor: number, timeToFirstSegmentMs: number | null } }
      | null } | null };
 
@@ -506,6 +522,17 @@ export type SearchCollectionQueryVariables = Exact<{
 
 
 export type SearchCollectionQuery = { search: { items: Array<{ id: string, score: number, modality: EmbeddingModality, text: string | null, metadata: unknown, image: { url: string } | null }>, request: { id: string, computeMs: number | null } | null } };
+
+export type SpeakStreamSubscriptionVariables = Exact<{
+  input: SpeechInput;
+}>;
+
+
+export type SpeakStreamSubscription = { speak:
+    | { __typename: 'SpeechChunk', sequence: number, samples: string, sampleRate: number, text: string }
+    | { __typename: 'SpeechCompleted', durationSeconds: number, audio: { url: string }, timings: { timeToFirstAudioMs: number | null, realTimeFactor: number } }
+    | { __typename: 'SpeechStarted', requestId: string }
+   };
 
 export type DetectSpeechMutationVariables = Exact<{
   input: DetectSpeechInput;
@@ -775,6 +802,9 @@ export const RunPipelineStreamDocument = new TypedDocumentString(`
       output {
         kind
         text
+        audio {
+          url
+        }
       }
     }
     ... on PipelineFailed {
@@ -1012,6 +1042,32 @@ export const SearchCollectionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SearchCollectionQuery, SearchCollectionQueryVariables>;
+export const SpeakStreamDocument = new TypedDocumentString(`
+    subscription SpeakStream($input: SpeechInput!) {
+  speak(input: $input) {
+    __typename
+    ... on SpeechStarted {
+      requestId
+    }
+    ... on SpeechChunk {
+      sequence
+      samples
+      sampleRate
+      text
+    }
+    ... on SpeechCompleted {
+      audio {
+        url
+      }
+      durationSeconds
+      timings {
+        timeToFirstAudioMs
+        realTimeFactor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SpeakStreamSubscription, SpeakStreamSubscriptionVariables>;
 export const DetectSpeechDocument = new TypedDocumentString(`
     mutation DetectSpeech($input: DetectSpeechInput!) {
   detectSpeech(input: $input) {

@@ -46,6 +46,9 @@ export const RunPipeline = graphql(`
         output {
           kind
           text
+          audio {
+            url
+          }
         }
       }
       ... on PipelineFailed {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../../api';
 import type { RunPipelineInput } from '../../gql/graphql';
 import { DropZone } from '../../components/drop-zone';
+import { ArtifactAudio } from '../../components/artifact-audio';
 import { ErrorBox } from '../../components/error-box';
 import { FileFacts } from '../../components/file-facts';
 import { SummaryRequest } from '../../components/request-link';
@@ -97,6 +98,12 @@ export function PipelinesPage() {
             <SummaryRequest id={view.requestId} />
           </p>
           <StepList steps={view.steps} />
+          {phase === 'completed' && view.outputAudioUrl && (
+            <>
+              <h2>Output</h2>
+              <ArtifactAudio url={view.outputAudioUrl} label="The pipeline's spoken output" />
+            </>
+          )}
           {phase === 'completed' && view.output != null && (
             <>
               <h2>Output</h2>

@@ -24,6 +24,8 @@ export interface PipelineView {
   requestId?: string;
   steps: StepView[];
   output?: string | null;
+  /** Where the last step's AUDIO (a SPEAK step's WAV) is served. */
+  outputAudioUrl?: string | null;
 }
 
 type Event = RunPipelineStreamSubscription['runPipeline'];
@@ -60,6 +62,7 @@ export function foldPipeline(view: PipelineView, event: Event, control: FoldCont
     case 'PipelineCompleted':
       view.phase = 'completed';
       view.output = event.output.text;
+      view.outputAudioUrl = event.output.audio?.url ?? null;
       break;
     case 'PipelineFailed':
       view.phase = 'failed';

@@ -19,6 +19,17 @@ export const PRESETS: Preset[] = [
     steps: [{ task: 'TRANSCRIBE' }, { task: 'GENERATE', template: 'Question: {{input}}\nAnswer:', generation: { maxTokens: 48 } }],
   },
   {
+    id: 'voice-answer',
+    label: 'Voice question → spoken answer',
+    input: 'audio',
+    accept: 'audio/*,.wav',
+    steps: [
+      { task: 'TRANSCRIBE' },
+      { task: 'GENERATE', template: 'User: {{input}}\nAssistant:', generation: { maxTokens: 32, stop: ['\n'] } },
+      { task: 'SPEAK' },
+    ],
+  },
+  {
     id: 'receipt-summary',
     label: 'Receipt image → OCR → summary',
     input: 'image',
