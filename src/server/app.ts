@@ -15,6 +15,7 @@ import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
 import { RunRegistry } from '../runs/run-registry.js';
 import { Engine } from '../inference/engine.js';
+import { HistoryRetention } from '../history/retention.js';
 import type { Services } from '../schema/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
@@ -52,7 +53,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config.DATABASE_URL);
   if (db.migrations.applied.length > 0) logger.info({ applied: db.migrations.applied }, 'applied migrations');
-  const requests = new RequestStore(db.prisma, db.kind);
+  const requests = new RequestStore(db.prisma, db.kind, undefined, db.textSearchIndexed);
+  if (!db.textSearchIndexed) {
+    logger.warn('PostgreSQL has no pg_trgm: history text search scans every row (install the extension and re-create the indexes of migration 20261202020000_history)');
+  }
   const interrupted = await requests.recoverInterrupted();
   if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a previous process as FAILED (INTERRUPTED)');
   const keys = new KeyStore(db.prisma);
@@ -93,6 +97,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     authenticator: new Authenticator(config.AUTH, keys),
     limits,
   };
+  const retention = new HistoryRetention(
+    requests,
+    services.artifacts,
+    { defaultDays: config.HISTORY_RETENTION_DAYS ?? null, byTask: config.HISTORY_RETENTION_BY_TASK },
+    logger.child({ component: 'retention' }),
+    { intervalMs: config.HISTORY_RETENTION_INTERVAL_MS },
+  );
+  retention.start();
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
@@ -121,7 +133,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const drained = await services.runs.drain(config.SHUTDOWN_TIMEOUT_MS);
+        const [drained] = await Promise.all([services.runs.drain(config.SHUTDOWN_TIMEOUT_MS), retention.stop()]);
         logger.info(drained, 'running requests settled');
         // Work that settled in the drain still owes its client an answer.
         await Promise.all([responses.settled(2000), ws.close(2000)]);
