@@ -284,15 +284,15 @@ describe('with the fixture tokenizer', () => {
     return events;
   }
 
-  it('merges tokens of one character into one event with the summed logprob', async () => {
+  it('gives every token of a multi-byte character its event; the text rides on the one that completes it', async () => {
     const ids = tokenizer.encode(' 日本', { addSpecialTokens: false });
     expect(ids).toHaveLength(7);
     const events = await force(ids, { prompt: 'x', logprobs: true });
     const tokens = events.filter((e) => e.type === 'token');
-    expect(tokens.map((t) => [t.index, t.text])).toEqual([[0, ' '], [3, '日'], [6, '本']]);
+    // Issue 11: the tokens inside a character used to be merged into the one completing it.
+    expect(tokens.map((t) => [t.index, t.tokenId, t.text])).toEqual(ids.map((id, i) => [i, id, i === 0 ? ' ' : i === 3 ? '日' : i === 6 ? '本' : '']));
     const one = 5 - Math.log(Math.exp(5) + lm.tokenizer.vocabSize - 1);
-    expect(tokens[1].logprob).toBeCloseTo(3 * one, 5);
-    expect(tokens[0].logprob).toBeCloseTo(one, 5);
+    for (const token of tokens) expect(token.logprob).toBeCloseTo(one, 5);
     const completed = events.at(-1)!;
     expect(completed.type === 'completed' && completed.text).toBe(' 日本');
     expect(completed.type === 'completed' && completed.finishReason).toBe('LENGTH');

@@ -98,17 +98,17 @@ describe.each<DatabaseKindUnderTest>(['sqlite', 'postgres'])('history on %s', (k
       after = page.rows.at(-1)!.id;
     }
     expect(seen).toEqual(['page item 6 with kittens', 'page item 4 with kittens', 'page item 2 with kittens', 'page item 0 with kittens']);
-    expect(await requests.count({ text: 'kittens', task: 'OCR' }, carol)).toEqual({ count: 3, isEstimate: false });
+    expect(await requests.countBounded({ text: 'kittens', task: 'OCR' }, carol)).toEqual({ count: 3, isEstimate: false });
     const since = new Date(Date.now() - 60_000);
-    expect((await requests.count({ since, until: new Date(Date.now() + 1000) }, carol)).count).toBe(7);
-    expect((await requests.count({ until: new Date(Date.now() - 60_000) }, carol)).count).toBe(0);
+    expect((await requests.countBounded({ since, until: new Date(Date.now() + 1000) }, carol)).count).toBe(7);
+    expect((await requests.countBounded({ until: new Date(Date.now() - 60_000) }, carol)).count).toBe(0);
   });
 
   it('counts exactly up to the limit and flags an estimate past it', async () => {
     const dave: Tenant = { keyId: 'key-dave', seesAll: false };
     for (let i = 0; i < 12; i++) await finished(dave, { inputText: `row ${i}` });
-    expect(await requests.count({}, dave, 12)).toEqual({ count: 12, isEstimate: false });
-    const estimate = await requests.count({}, dave, 5);
+    expect(await requests.countBounded({}, dave, 12)).toEqual({ count: 12, isEstimate: false });
+    const estimate = await requests.countBounded({}, dave, 5);
     expect(estimate.isEstimate).toBe(true);
     expect(estimate.count).toBeGreaterThan(5);
   });

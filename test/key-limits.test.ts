@@ -89,6 +89,30 @@ describe('in one server (memory counters)', () => {
     expect(other.status).toBe(200);
   });
 
+  it('charges the tokens a key generates through the API to its quota, whatever the transport', async () => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const fresh = await server.app.services.keys.create(`spender-${attempt}`, ['infer']);
+      const start = minute();
+      let spent = 0;
+      let refusedAfter = -1;
+      for (let i = 0; i < 8; i++) {
+        const answer = await gql(server.graphqlUrl, GenerateTextDocument, { input: { prompt: 'x', maxTokens: 20, temperature: 1, seed: i } }, bearer(fresh.key));
+        if (answer.status === 429) {
+          refusedAfter = spent;
+          break;
+        }
+        expect(answer.status).toBe(200);
+        spent += answer.body.data!.generateText.usage.completionTokens;
+      }
+      if (minute() !== start) continue;
+      // Refused only once what it generated reached the quota of 50, never before.
+      expect(refusedAfter).toBeGreaterThanOrEqual(50);
+      expect(refusedAfter).toBeLessThan(50 + 20);
+      return;
+    }
+    throw new Error('two runs straddled a minute boundary');
+  });
+
   it('refuses generation once the key has spent its tokens for the minute, and nothing else', async () => {
     const fresh = await server.app.services.keys.create('tokens', ['infer']);
     for (let attempt = 0; attempt < 2; attempt++) {

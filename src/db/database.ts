@@ -13,7 +13,8 @@ import { isPostgresUrl, sqlitePath } from '../config.js';
 import { applyMigrations, type MigrationReport } from './migrate.js';
 
 export type Prisma = SqliteClient;
-export type DatabaseKind = 'sqlite' | 'postgres';
+export type { DatabaseKind } from './kind.js';
+import type { DatabaseKind } from './kind.js';
 
 export interface Database {
   readonly kind: DatabaseKind;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePath } from '../config.js';
-import type { DatabaseKind } from './database.js';
+import type { DatabaseKind } from './kind.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MIGRATION_DIRS: Record<DatabaseKind, string> = {

@@ -68,8 +68,7 @@ function textCondition(kind: DatabaseKind, text: string, params: SqlParams, inde
       const phrase = `"${text.replace(/"/g, '""')}"`;
       return `${TABLE}.rowid IN (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ${params.add(phrase)})`;
     }
-    const p = params.add(pattern);
-    return `("inputText" LIKE ${p} ESCAPE '\\' OR "outputText" LIKE ${p} ESCAPE '\\')`;
+    return `("inputText" LIKE ${params.add(pattern)} ESCAPE '\\' OR "outputText" LIKE ${params.add(pattern)} ESCAPE '\\')`;
   }
   const p = params.add(pattern);
   if (indexed && [...text].length >= MIN_INDEXED_TEXT) return `("inputText" ILIKE ${p} OR "outputText" ILIKE ${p})`;

@@ -7,7 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
-import type { DatabaseKind } from './database.js';
+import type { DatabaseKind } from './kind.js';
 import { ownedBy, SYSTEM_TENANT, type Tenant } from './tenant.js';
 import { idTime, SqlParams, TABLE, whereSql, type HistoryFilter } from './request-query.js';
 
@@ -163,6 +163,11 @@ export class RequestStore {
     return this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
   }
 
+  /** Removes a request that was refused before it was accepted; a row already final stays. */
+  async discard(id: string): Promise<void> {
+    await this.prisma.inferenceRequest.deleteMany({ where: { id, status: { in: ACTIVE_STATUSES } } });
+  }
+
   /** At start: whatever a crash left active ended without us; say so instead of leaving it "running". */
   async recoverInterrupted(): Promise<number> {
     const { count } = await this.prisma.inferenceRequest.updateMany({
@@ -234,7 +239,7 @@ export class RequestStore {
   }
 
   /**
-   * Deletes the finished requests among `ids` (active ones are never deleted), their steps
+   * Deletes the finished requests among `ids` that the tenant sees (active ones never), their steps
    * and their artifact links, in one statement; the database cascades the rest. Returns, for
    * each artifact they referenced, when its last deleted referrer finished, so the collector
    * can tell a file stored for them from one stored again since.
@@ -242,8 +247,9 @@ export class RequestStore {
   async deleteFinished(ids: string[]): Promise<{ deleted: number; released: Map<string, Date> }> {
     const released = new Map<string, Date>();
     if (ids.length === 0) return { deleted: 0, released };
+    const owner = ownedBy(this.tenant);
     const links = await this.prisma.requestArtifact.findMany({
-      where: { request: { OR: [{ id: { in: ids } }, { parentId: { in: ids } }] } },
+      where: { request: { ...owner, OR: [{ id: { in: ids } }, { parentId: { in: ids } }] } },
       select: { artifactId: true, request: { select: { createdAt: true, finishedAt: true } } },
     });
     for (const { artifactId, request } of links) {
@@ -251,9 +257,17 @@ export class RequestStore {
       if (!(released.get(artifactId)! >= at)) released.set(artifactId, at);
     }
     const { count } = await this.prisma.inferenceRequest.deleteMany({
-      where: { id: { in: ids }, status: { notIn: ACTIVE_STATUSES } },
+      where: { id: { in: ids }, status: { notIn: ACTIVE_STATUSES }, ...owner },
     });
     return { deleted: count, released };
+  }
+
+  /** How many rows match, counted exactly (every match is read: for small sets and tests). */
+  async count(filter: RequestFilter, tenant: Tenant = this.tenant): Promise<number> {
+    const params = new SqlParams(this.kind);
+    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed });
+    const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(`SELECT count(*) AS n FROM ${TABLE} WHERE ${where}`, ...params.values);
+    return Number(n);
   }
 
   /**
@@ -261,7 +275,7 @@ export class RequestStore {
    * so the count is extrapolated from how far back in time the first `limit` matches reach,
    * and flagged as an estimate.
    */
-  async count(filter: RequestFilter, tenant: Tenant = this.tenant, limit = EXACT_COUNT_LIMIT): Promise<RequestCount> {
+  async countBounded(filter: RequestFilter, tenant: Tenant = this.tenant, limit = EXACT_COUNT_LIMIT): Promise<RequestCount> {
     const params = new SqlParams(this.kind);
     const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed });
     const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(

@@ -4,11 +4,10 @@
  * before the next step begins. Steps after a failure or a cancellation never start and get
  * no row. The pipeline's own row belongs to the caller.
  */
-import type { RequestStore } from '../db/request-store.js';
 import type { Engine } from '../inference/engine.js';
-import type { Logger } from '../logger.js';
-import type { RunRegistry } from '../runs/run-registry.js';
-import { abortError, isCancellation, isTesseraError, TesseraError } from '../errors.js';
+import type { RunService } from '../runs/run-service.js';
+import { AsyncQueue } from '../runs/async-queue.js';
+import { abortError, TesseraError } from '../errors.js';
 import { STEP_KINDS } from './steps/index.js';
 import type { PipelineData, StepEnv } from './steps/step.js';
 import type { PipelineOutput, PipelinePlan, PipelineSources, PipelineStepEvent, PlannedStep, StepSummary } from './types.js';
@@ -18,11 +17,9 @@ export interface PipelineRunOptions {
   parentId: string;
   signal: AbortSignal;
   engine: Engine;
-  requests: RequestStore;
-  logger: Logger;
+  /** Each step runs through it, registered under its own id, so cancelRequest on a step stops it (and the pipeline). */
+  runs: RunService;
   maxAudioSeconds: number;
-  /** When given, each running step is registered under its own id, so cancelRequest on a step stops it (and the pipeline). */
-  runs?: RunRegistry;
 }
 
 export interface PipelineRunResult {
@@ -73,86 +70,55 @@ function sourceData(plan: PipelinePlan, sources: PipelineSources): PipelineData 
   }
 }
 
-/** Unexpected errors are logged here and stored as INFERENCE_FAILED, like any request's. */
-function asTesseraError(error: unknown, logger: Logger, id: string): TesseraError {
-  if (isTesseraError(error)) return error;
-  if (isCancellation(error)) return new TesseraError('CANCELLED', error instanceof Error ? error.message : 'Cancelled.');
-  logger.error({ err: error, id }, 'pipeline step failed unexpectedly');
-  return new TesseraError('INFERENCE_FAILED', 'The step failed unexpectedly; see the server log.');
-}
-
-/** A step that stops part-way keeps the text it had streamed (a cancelled answer's first words). */
-async function settleStep(requests: RequestStore, id: string, error: TesseraError, partialText: string): Promise<void> {
-  const outcome = partialText ? { outputText: partialText } : {};
-  if (error.code === 'CANCELLED') await requests.cancel(id, outcome, error.message);
-  else await requests.fail(id, { code: error.code, message: error.message }, outcome);
-}
-
 export async function* runPipeline(
   plan: PipelinePlan,
   sources: PipelineSources,
   options: PipelineRunOptions,
 ): AsyncGenerator<PipelineStepEvent, PipelineRunResult> {
-  const { requests, signal, logger } = options;
+  const { runs, signal } = options;
   const summaries: StepSummary[] = [];
   let data = sourceData(plan, sources);
   for (const step of plan.steps) {
     const kind = STEP_KINDS[step.task];
     if (signal.aborted) throw new PipelineStepError(step, null, summaries, abortError(signal));
-    const row = await requests.create({ task: kind.engineTask, model: step.model, parentId: options.parentId, ...kind.record(step, data) });
-    // The step has its own controller so that cancelling the step alone also works.
-    const controller = new AbortController();
-    const follow = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', follow, { once: true });
-    if (signal.aborted) follow();
-    let settled = false;
+    // Each step is a request of its own, through the same lifecycle as a lone one.
+    const pending = runs.prepare();
+    const open = await runs.open({ task: kind.engineTask, model: step.model, parentId: options.parentId, ...kind.record(step, data) }, pending, { parent: signal });
+    const env: StepEnv = { engine: options.engine, signal: pending.signal, maxAudioSeconds: options.maxAudioSeconds, onStart: pending.onStart };
+    const events = new AsyncQueue<PipelineStepEvent>();
     let partialText = '';
-    const env: StepEnv = {
-      engine: options.engine,
-      signal: controller.signal,
-      maxAudioSeconds: options.maxAudioSeconds,
-      onStart: (startedAt) => {
-        requests.markRunning(row.id, startedAt).catch((error) => logger.warn({ err: error, id: row.id }, 'could not mark a step running'));
-      },
-    };
-    const work = kind.run(step, data, env);
-    try {
-      // While the server drains, a pipeline already running may finish its steps: they follow its
-      // signal, and are only registered for cancelRequest outside a drain (which refuses new runs).
-      const registered = options.runs && !options.runs.isClosing ? options.runs.start(row.id, undefined, controller) : undefined;
-      try {
-        yield { kind: 'step-started', step: step.index, requestId: row.id, task: step.task, model: step.model };
+    const settled = runs
+      .complete(open, async () => {
+        const work = kind.run(step, data, env);
         let next = await work.next();
         while (!next.done) {
-          if (next.value.kind === 'token') partialText += next.value.text;
-          yield next.value;
+          if (next.value.kind === 'token') pending.keep({ outputText: (partialText += next.value.text) });
+          events.push(next.value);
           next = await work.next();
         }
-        if (controller.signal.aborted) throw abortError(controller.signal);
-        await requests.complete(row.id, next.value.outcome);
-        settled = true;
-        data = next.value.data;
-      } finally {
-        registered?.end();
-      }
+        return { value: next.value.data, outcome: next.value.outcome };
+      })
+      .finally(() => events.end());
+    let result: Awaited<typeof settled> | undefined;
+    try {
+      yield { kind: 'step-started', step: step.index, requestId: open.row.id, task: step.task, model: step.model };
+      for await (const event of events) yield event;
+      result = await settled;
     } catch (error) {
-      const failure = asTesseraError(controller.signal.aborted ? abortError(controller.signal) : error, logger, row.id);
-      await settleStep(requests, row.id, failure, partialText);
-      settled = true;
-      summaries.push({ ...summaryOf(step, row.id), status: failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED', output: null });
-      throw new PipelineStepError(step, row.id, summaries, failure);
+      const failure = error as TesseraError;
+      summaries.push({ ...summaryOf(step, open.row.id), status: failure.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED', output: null });
+      throw new PipelineStepError(step, open.row.id, summaries, failure);
     } finally {
-      signal.removeEventListener('abort', follow);
-      if (!settled) {
-        // The consumer left mid-step: stop the step and do not leave its row running.
-        controller.abort(new TesseraError('CANCELLED', 'The pipeline was abandoned.'));
-        await work.return(undefined as never).catch(() => undefined);
-        await requests.cancel(row.id, {}, 'The pipeline was abandoned.');
+      if (!result) {
+        // The consumer left mid-step: stop the step; its row ends CANCELLED.
+        pending.controller.abort(new TesseraError('CANCELLED', 'The pipeline was abandoned.'));
+        await settled.catch(() => undefined);
       }
     }
+    data = result.value;
     const output = outputOf(data);
-    summaries.push({ ...summaryOf(step, row.id), status: 'COMPLETED', output });
-    yield { kind: 'step-completed', step: step.index, requestId: row.id, task: step.task, output };
+    summaries.push({ ...summaryOf(step, open.row.id), status: 'COMPLETED', output });
+    yield { kind: 'step-completed', step: step.index, requestId: open.row.id, task: step.task, output };
   }
   return { output: outputOf(data), steps: summaries };
 }

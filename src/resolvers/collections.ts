@@ -2,18 +2,14 @@
  * Collections over GraphQL: validate, store the images, persist one request per call that
  * embeds anything, embed through the engine, and hand the vectors to the CollectionStore.
  */
-import type { Context } from '../schema/context.js';
-import type { CollectionResultShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { CollectionResultShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import type { EmbeddingModality } from '../inference/types.js';
 import { embeddingModality } from '../inference/tasks/vision/validate.js';
-import { badInput, TesseraError } from '../errors.js';
 import { checkK, type CollectionRow, type ItemRow, type SearchHit } from '../search/collection-store.js';
-import { recordRun } from './record-run.js';
+import { checkDimension, checkItemCount, checkQuerySources, DEFAULT_K } from '../search/collection-rules.js';
 import { resolveMedia, type MediaInputValue, type ResolvedMedia } from './media.js';
-
-export const MAX_ITEMS_PER_CALL = 256;
-export const DEFAULT_K = 10;
 
 interface ContentInput {
   text?: string | null;
@@ -60,9 +56,7 @@ async function embedAll(ctx: Context, collection: CollectionRow, prepared: Prepa
     prepared.map(async (item) => {
       const input = item.media ? { image: item.media.bytes } : { text: item.text! };
       const { vector } = await ctx.engine.embed(collection.model, input, options);
-      if (vector.length !== collection.dimension) {
-        throw new TesseraError('INFERENCE_FAILED', `Model "${collection.model}" now gives ${vector.length} dimensions; the collection holds ${collection.dimension}.`);
-      }
+      checkDimension(collection, vector);
       return vector;
     }),
   );
@@ -91,17 +85,15 @@ export async function createCollection(ctx: Context, input: { name: string; mode
 }
 
 export async function addToCollection(ctx: Context, input: { collection: string; items: ItemInput[] }): Promise<AddPayloadShape> {
-  if (input.items.length === 0) throw badInput('items must not be empty.');
-  if (input.items.length > MAX_ITEMS_PER_CALL) {
-    throw badInput(`At most ${MAX_ITEMS_PER_CALL} items per call, got ${input.items.length}.`, { items: input.items.length, limit: MAX_ITEMS_PER_CALL });
-  }
+  checkItemCount(input.items.length);
   const collection = await ctx.collections.require(input.collection);
   // Every item checked before any image is stored.
   for (const item of input.items) embeddingModality(item);
   const prepared: Prepared[] = [];
   for (const item of input.items) prepared.push(await prepare(ctx, item));
-  const { value, request } = await recordRun(ctx, requestSpec(ctx, collection, prepared, { operation: 'ADD', items: prepared.length }), async (run, { onStart }) => {
-    const vectors = await embedAll(ctx, collection, prepared, { signal: run.signal, onStart });
+  const spec = requestSpec(ctx, collection, prepared, { operation: 'ADD', items: prepared.length });
+  const { value, request } = await ctx.runs.unary(spec, { client: ctx.signal }, async (run) => {
+    const vectors = await embedAll(ctx, collection, prepared, run);
     const rows = await ctx.collections.addItems(
       collection,
       prepared.map((item, i) => ({
@@ -132,8 +124,7 @@ export async function searchCollection(
   const k = input.k ?? DEFAULT_K;
   checkK(k);
   const { query } = input;
-  const sources = [query.text, query.image, query.vector].filter((v) => v != null).length;
-  if (sources !== 1) throw badInput('Give exactly one of text, image or vector as the query.');
+  checkQuerySources(query);
   const collection = await ctx.collections.require(input.collection);
   const options = { k, modality: input.modality ?? null };
   if (query.vector) {
@@ -141,8 +132,9 @@ export async function searchCollection(
     return { collection, items: hits.map(hitShape), request: null };
   }
   const prepared = await prepare(ctx, query);
-  const { value, request } = await recordRun(ctx, requestSpec(ctx, collection, [prepared], { operation: 'SEARCH', k, modality: options.modality }), async (run, { onStart }) => {
-    const [vector] = await embedAll(ctx, collection, [prepared], { signal: run.signal, onStart });
+  const spec = requestSpec(ctx, collection, [prepared], { operation: 'SEARCH', k, modality: options.modality });
+  const { value, request } = await ctx.runs.unary(spec, { client: ctx.signal }, async (run) => {
+    const [vector] = await embedAll(ctx, collection, [prepared], run);
     const hits = await ctx.collections.search(collection, vector, options);
     const result: CollectionResultShape = {
       kind: 'collection',

@@ -3,7 +3,7 @@
  * modality the task expects. The bytes are stored content-addressed before any inference.
  */
 import { readFile } from 'node:fs/promises';
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import { badInput, TesseraError, tooLarge } from '../errors.js';
 import { sniffMediaType } from '../inference/media/sniff.js';
 import type { StoredArtifact } from '../db/artifact-store.js';

@@ -1,4 +1,4 @@
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import { modelNotFound } from '../errors.js';
 
 export async function loadModel(ctx: Context, name: string) {

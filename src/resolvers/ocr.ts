@@ -1,7 +1,6 @@
-import type { Context } from '../schema/context.js';
-import type { OcrResultShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { OcrResultShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
-import { recordRun } from './record-run.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 
 export interface RecognizeTextPayloadShape extends Omit<OcrResultShape, 'kind'> {
@@ -14,8 +13,7 @@ export async function recognizeText(
 ): Promise<RecognizeTextPayloadShape> {
   const model = ctx.engine.resolveModel('OCR', input.model ?? undefined);
   const media = await resolveMedia(ctx, input.image, 'image');
-  const { value, request } = await recordRun(
-    ctx,
+  const { value, request } = await ctx.runs.unary(
     {
       task: 'OCR',
       model: model.name,
@@ -23,8 +21,9 @@ export async function recognizeText(
       inputModalities: ['IMAGE'],
       inputArtifactIds: [media.artifact.id],
     },
-    async (run, { onStart }) => {
-      const { stats, ...result } = await ctx.engine.recognizeText(model.name, media.bytes, { signal: run.signal, onStart });
+    { client: ctx.signal },
+    async (run) => {
+      const { stats, ...result } = await ctx.engine.recognizeText(model.name, media.bytes, run);
       const stored: OcrResultShape = { kind: 'ocr', ...result };
       return { value: result, outcome: { ...stats, outputText: result.text, result: stored } };
     },

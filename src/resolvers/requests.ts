@@ -1,4 +1,4 @@
-import type { Context } from '../schema/context.js';
+import type { Context } from '../contracts/context.js';
 import { ACTIVE_STATUSES, type RequestCount, type RequestFilter, type RequestStatus } from '../db/request-store.js';
 import { deleteMatching, deleteRequestIds, type DeletionReport } from '../history/delete-requests.js';
 import { badInput, TesseraError } from '../errors.js';
@@ -26,7 +26,7 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   let counted: Promise<RequestCount> | undefined;
   return {
     /** Counted only when totalCount or totalCountIsEstimate is selected, and once for both. */
-    count: () => (counted ??= ctx.requests.count(filter)),
+    count: () => (counted ??= ctx.requests.countBounded(filter)),
     edges: page.rows.map((node) => ({ cursor: node.id, node })),
     pageInfo: {
       hasNextPage: page.hasNextPage,
@@ -37,13 +37,8 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   };
 }
 
-export async function cancelRequest(ctx: Context, id: string) {
-  const row = await ctx.requests.get(id);
-  if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
-  if (ctx.runs.cancel(id, 'Cancelled by cancelRequest.')) {
-    await ctx.runs.get(id)?.finished;
-  }
-  return (await ctx.requests.get(id))!;
+export function cancelRequest(ctx: Context, id: string) {
+  return ctx.runs.cancel(id);
 }
 
 export async function deleteRequest(ctx: Context, id: string): Promise<DeletionReport> {

@@ -1,8 +1,7 @@
-import type { Context } from '../schema/context.js';
-import type { SpeechDetectionShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { SpeechDetectionShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import { badInput } from '../errors.js';
-import { recordRun } from './record-run.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 
 export interface DetectSpeechPayloadShape extends Omit<SpeechDetectionShape, 'kind'> {
@@ -19,8 +18,7 @@ export async function detectSpeech(
   const model = ctx.engine.resolveModel('VAD', input.model ?? undefined);
   const media = await resolveMedia(ctx, input.audio, 'audio');
   const threshold = input.threshold ?? undefined;
-  const { value, request } = await recordRun(
-    ctx,
+  const { value, request } = await ctx.runs.unary(
     {
       task: 'VAD',
       model: model.name,
@@ -28,8 +26,9 @@ export async function detectSpeech(
       inputModalities: ['AUDIO'],
       inputArtifactIds: [media.artifact.id],
     },
-    async (run, { onStart }) => {
-      const { stats, ...result } = await ctx.engine.detectSpeech(model.name, media.bytes, { signal: run.signal, onStart, threshold });
+    { client: ctx.signal },
+    async (run) => {
+      const { stats, ...result } = await ctx.engine.detectSpeech(model.name, media.bytes, { signal: run.signal, onStart: run.onStart, threshold });
       const stored: SpeechDetectionShape = { kind: 'vad', ...result };
       return { value: result, outcome: { ...stats, result: stored } };
     },

@@ -1,9 +1,8 @@
-import type { Context } from '../schema/context.js';
-import type { ClassificationShape, EmbeddingShape } from '../schema/results.js';
+import type { Context } from '../contracts/context.js';
+import type { ClassificationShape, EmbeddingShape } from '../contracts/results.js';
 import type { RequestRow } from '../db/request-store.js';
 import { checkLabels, checkTemplate, checkTopK, embeddingModality } from '../inference/tasks/vision/validate.js';
 import type { ClassificationResult, RunOptions, Task } from '../inference/types.js';
-import { recordRun } from './record-run.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 
 export interface ClassificationPayloadShape extends Omit<ClassificationShape, 'kind'> {
@@ -27,11 +26,11 @@ async function classify(
 ): Promise<ClassificationPayloadShape> {
   const model = ctx.engine.resolveModel(task, modelName ?? undefined);
   const media = await resolveMedia(ctx, image, 'image');
-  const { value, request } = await recordRun(
-    ctx,
+  const { value, request } = await ctx.runs.unary(
     { task, model: model.name, parameters, inputModalities: ['IMAGE'], inputArtifactIds: [media.artifact.id] },
-    async (active, { onStart }) => {
-      const { stats, labels } = await run(model.name, media.bytes, { signal: active.signal, onStart });
+    { client: ctx.signal },
+    async (active) => {
+      const { stats, labels } = await run(model.name, media.bytes, active);
       const stored: ClassificationShape = { kind: 'classification', labels };
       return { value: labels, outcome: { ...stats, outputText: labels[0]?.label ?? null, result: stored } };
     },
@@ -69,8 +68,7 @@ export async function embed(
   const modality = embeddingModality(input);
   const model = ctx.engine.embeddingModelFor(modality, input.model ?? undefined);
   const media = input.image ? await resolveMedia(ctx, input.image, 'image') : undefined;
-  const { value, request } = await recordRun(
-    ctx,
+  const { value, request } = await ctx.runs.unary(
     {
       task: model.task,
       model: model.name,
@@ -79,9 +77,10 @@ export async function embed(
       inputText: input.text ?? null,
       inputArtifactIds: media ? [media.artifact.id] : [],
     },
-    async (active, { onStart }) => {
+    { client: ctx.signal },
+    async (active) => {
       const embedInput = media ? { image: media.bytes } : { text: input.text! };
-      const { stats, vector, dimension } = await ctx.engine.embed(model.name, embedInput, { signal: active.signal, onStart });
+      const { stats, vector, dimension } = await ctx.engine.embed(model.name, embedInput, active);
       const result: Omit<EmbeddingShape, 'kind'> = { vector: Array.from(vector), dimension, modality };
       return { value: result, outcome: { ...stats, result: { kind: 'embedding', ...result } satisfies EmbeddingShape } };
     },

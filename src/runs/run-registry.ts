@@ -9,7 +9,7 @@ import { AsyncQueue } from './async-queue.js';
 export class ActiveRun<E = unknown> {
   private readonly log: E[] = [];
   private readonly listeners = new Set<AsyncQueue<E>>();
-  private ended = false;
+  private ended_ = false;
   private resolveFinished!: () => void;
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
 
@@ -23,6 +23,10 @@ export class ActiveRun<E = unknown> {
     return this.controller.signal;
   }
 
+  get ended(): boolean {
+    return this.ended_;
+  }
+
   publish(event: E): void {
     this.log.push(event);
     for (const listener of this.listeners) listener.push(event);
@@ -32,14 +36,14 @@ export class ActiveRun<E = unknown> {
   attach(): AsyncIterable<E> {
     const queue: AsyncQueue<E> = new AsyncQueue<E>(() => this.listeners.delete(queue));
     for (const event of this.log) queue.push(event);
-    if (this.ended) queue.end();
+    if (this.ended_) queue.end();
     else this.listeners.add(queue);
     return queue;
   }
 
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.ended_) return;
+    this.ended_ = true;
     for (const listener of this.listeners) listener.end();
     this.listeners.clear();
     this.resolveFinished();
@@ -83,6 +87,23 @@ export class RunRegistry {
     }
     this.runs.set(id, run);
     void run.finished.then(() => this.runs.delete(id));
+    return run;
+  }
+
+  /**
+   * Registers a pipeline step: its signal follows the pipeline's. While the server drains, a
+   * pipeline already running may finish its steps, unregistered (the drain waits for the pipeline).
+   */
+  startStep<E>(id: string, parent: AbortSignal, controller: AbortController): ActiveRun<E> {
+    const run = new ActiveRun<E>(id, controller);
+    const follow = () => run.controller.abort(parent.reason);
+    if (parent.aborted) follow();
+    else parent.addEventListener('abort', follow, { once: true });
+    void run.finished.then(() => parent.removeEventListener('abort', follow));
+    if (!this.closing) {
+      this.runs.set(id, run);
+      void run.finished.then(() => this.runs.delete(id));
+    }
     return run;
   }
 

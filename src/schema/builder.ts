@@ -1,6 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import type { Context } from './context.js';
+import type { Context } from '../contracts/context.js';
 
 export type Scalars = {
   DateTime: { Input: Date; Output: Date };

@@ -2,7 +2,7 @@ import { builder } from './builder.js';
 import { MediaInput } from './artifact.js';
 import { GenerateTextPayload, GenerationEventUnion } from './generation.js';
 import { captionImageEvents, captionImageText } from '../resolvers/captioning.js';
-import type { GenerationEventShape } from '../resolvers/generation.js';
+import type { GenerationEventShape } from '../contracts/events.js';
 
 const CaptionImageInput = builder.inputType('CaptionImageInput', {
   description: 'An image to describe, and how to sample the caption. Greedy decoding unless temperature > 0.',

@@ -7,12 +7,12 @@ import {
   addToCollection,
   createCollection,
   searchCollection,
-  MAX_ITEMS_PER_CALL,
   type AddPayloadShape,
   type SearchHitShape,
   type SearchPayloadShape,
 } from '../resolvers/collections.js';
 import { MAX_K } from '../search/collection-store.js';
+import { MAX_ITEMS_PER_CALL } from '../search/collection-rules.js';
 
 const CollectionRef = builder.objectRef<CollectionRow>('Collection').implement({
   description: 'A named set of embedded texts and images, all embedded by one model, searched by cosine similarity.',

@@ -1,16 +1,9 @@
 import { builder } from './builder.js';
+import { StreamEventRef } from './stream-event.js';
 import { InferenceRequestRef } from './request.js';
 import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
-import {
-  generateEvents,
-  generateText,
-  requestEvents,
-  type CompletedEvent,
-  type GenerationEventShape,
-  type GenerateTextPayloadShape,
-  type StartedEvent,
-  type TokenEvent,
-} from '../resolvers/generation.js';
+import { generateEvents, generateText, requestEvents } from '../resolvers/generation.js';
+import type { CompletedEvent, GenerationEventShape, GenerateTextPayloadShape, StartedEvent, TokenEvent } from '../contracts/events.js';
 
 const ChatRoleEnum = builder.enumType('ChatRole', { values: ['system', 'user', 'assistant'] as const });
 
@@ -49,6 +42,7 @@ const TokenLogprobRef = builder
   });
 
 const GenerationStartedRef = builder.objectRef<StartedEvent>('GenerationStarted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     model: t.exposeString('model'),
@@ -57,6 +51,7 @@ const GenerationStartedRef = builder.objectRef<StartedEvent>('GenerationStarted'
 });
 
 const GenerationTokenRef = builder.objectRef<TokenEvent>('GenerationToken').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     text: t.exposeString('text', { description: 'May be empty while a stop string or a multi-byte character is pending.' }),
     index: t.exposeInt('index'),
@@ -71,6 +66,7 @@ const GenerationErrorRef = builder.objectRef<{ code: string; message: string }>(
 });
 
 const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationCompleted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     finishReason: t.field({ type: FinishReasonEnum, resolve: (e) => e.finishReason }),
@@ -109,8 +105,8 @@ builder.subscriptionFields((t) => ({
   requestEvents: t.field({
     type: GenerationEventUnion,
     description: 'Attaches to a generation by request id: what was generated so far, then the rest.',
-    args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => requestEvents(ctx, String(args.id)),
+    args: { id: t.arg.id({ required: true }), after: t.arg.int({ required: false, description: 'The last `sequence` this client saw: the stream resumes after it.' }) },
+    subscribe: (_root, args, ctx) => requestEvents(ctx, String(args.id), args.after),
     resolve: (event: GenerationEventShape) => event,
   }),
 }));

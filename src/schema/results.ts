@@ -1,101 +1,14 @@
 /**
- * What a finished request produced, as stored in its row's `result` column and returned by
- * the task mutations. The stored JSON carries `kind` so the union can tell them apart.
+ * The GraphQL types of what a finished request produced; the stored shapes themselves are
+ * contracts (src/contracts/results.ts) that resolvers and pipelines share.
  */
-import type { EmbeddingModality, OcrLine, Point, ScoredLabel, SpeechSegment } from '../inference/types.js';
+import type { OcrLine, Point, ScoredLabel, SpeechSegment, TranscriptSegment } from '../inference/types.js';
 import type { PipelineOutput, StepSummary, TimedText } from '../pipelines/types.js';
-import type { TranscriptSegment } from '../inference/types.js';
+import type { OcrResultShape, SpeechDetectionShape, FinishReason, UsageShape, GenerationTimingsShape, GenerationResultShape, CaptionResultShape, PipelineResultShape, ClassificationShape, EmbeddingShape, CollectionResultShape, TranscriptionTimingsShape, TranscriptionResultShape, ResultShape } from '../contracts/results.js';
 import { builder } from './builder.js';
 import { PipelineDataKindEnum, PipelineTaskEnum, RequestStatusEnum } from './enums.js';
 
-export interface OcrResultShape {
-  kind: 'ocr';
-  text: string;
-  lines: OcrLine[];
-  width: number;
-  height: number;
-}
-
-export interface SpeechDetectionShape {
-  kind: 'vad';
-  segments: SpeechSegment[];
-  durationSeconds: number;
-  sampleRate: number;
-}
-
-export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR';
-
-export interface UsageShape {
-  promptTokens: number;
-  completionTokens: number;
-}
-
-export interface GenerationTimingsShape {
-  queueMs: number;
-  timeToFirstTokenMs: number | null;
-  tokensPerSecond: number | null;
-}
-
-export interface GenerationResultShape {
-  kind: 'generation';
-  text: string;
-  finishReason: FinishReason;
-  usage: UsageShape;
-  timings: GenerationTimingsShape;
-}
-
-/** captionImage and captionImageText: the caption and how its decoding went. */
-export interface CaptionResultShape extends Omit<GenerationResultShape, 'kind'> {
-  kind: 'caption';
-}
-
-export interface PipelineResultShape {
-  kind: 'pipeline';
-  /** The last step's output; null when the pipeline did not finish. */
-  output: PipelineOutput | null;
-  steps: StepSummary[];
-}
-
-/** classifyImage and classifyImageZeroShot. */
-export interface ClassificationShape {
-  kind: 'classification';
-  labels: ScoredLabel[];
-}
-
-export interface EmbeddingShape {
-  kind: 'embedding';
-  vector: number[];
-  dimension: number;
-  modality: EmbeddingModality;
-}
-
-/** addToCollection and search: which items were added, or which were found with what score. */
-export interface CollectionResultShape {
-  kind: 'collection';
-  collection: string;
-  operation: 'ADD' | 'SEARCH';
-  itemIds: string[];
-  /** Search only: each item's cosine similarity, best first. */
-  scores: number[] | null;
-}
-
-export interface TranscriptionTimingsShape {
-  queueMs: number;
-  computeMs: number;
-  /** Processing time over audio duration; below 1 is faster than real time. */
-  realTimeFactor: number;
-  timeToFirstSegmentMs: number | null;
-}
-
-export interface TranscriptionResultShape {
-  kind: 'transcription';
-  text: string;
-  segments: TranscriptSegment[];
-  durationSeconds: number;
-  timings: TranscriptionTimingsShape;
-}
-
-export type ResultShape = ClassificationShape | EmbeddingShape | OcrResultShape | SpeechDetectionShape | GenerationResultShape | PipelineResultShape | CollectionResultShape | CaptionResultShape | TranscriptionResultShape;
+export type * from '../contracts/results.js';
 
 export const PointRef = builder.objectRef<Point>('Point').implement({
   description: 'A point in source-image pixels.',

@@ -13,10 +13,10 @@ import { openDatabase } from '../db/database.js';
 import { RequestStore } from '../db/request-store.js';
 import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
-import { RunRegistry } from '../runs/run-registry.js';
+import { RunService } from '../runs/run-service.js';
 import { Engine } from '../inference/engine.js';
 import { HistoryRetention } from '../history/retention.js';
-import type { Services } from '../schema/context.js';
+import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
 import { attachWebSocket } from './websocket.js';
@@ -25,6 +25,7 @@ import { KeyStore } from '../auth/key-store.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { ensureAdminKey } from '../auth/first-admin-key.js';
 import { KeyLimits } from '../limits/key-limits.js';
+import { tokenCharge } from '../limits/token-charge.js';
 import { MemoryWindowCounter } from '../limits/window-counter.js';
 import { RedisWindowCounter } from '../limits/redis-window-counter.js';
 
@@ -91,7 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     requests,
     artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
     collections: await CollectionStore.open(db),
-    runs: new RunRegistry(),
+    runs: new RunService(requests, logger, undefined, [tokenCharge(limits, logger)]),
     logger,
     keys,
     authenticator: new Authenticator(config.AUTH, keys),

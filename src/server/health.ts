@@ -1,4 +1,4 @@
-import type { Services } from '../schema/context.js';
+import type { Services } from '../contracts/context.js';
 import { readMigrations } from '../db/migrate.js';
 
 export interface Readiness {

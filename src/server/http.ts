@@ -4,8 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Services } from '../schema/context.js';
-import type { TesseraYoga } from './yoga.js';
+import type { Services } from '../contracts/context.js';
+import { SSE_ENDPOINT, type TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
@@ -33,7 +33,7 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
-      if (pathname === '/graphql') {
+      if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
         if (req.method === 'POST') {
           const length = req.headers['content-length'];
           if (length === undefined && req.headers['transfer-encoding']) {

@@ -1,7 +1,9 @@
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
-import type { Context, Services } from '../schema/context.js';
+import type { Context, Services } from '../contracts/context.js';
 import { createMaskError } from './errors.js';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
+import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
 
@@ -11,22 +13,26 @@ export interface ServerContext extends WebSocketAuthorization {
   socketRequestId?: string;
 }
 
+/**
+ * graphql-sse's single-connection mode (one event stream, operations sent beside it) lives here;
+ * `/graphql` itself answers SSE in the distinct-connections mode.
+ */
+export const SSE_ENDPOINT = '/graphql/stream';
+
 /** The context before useAuth adds the principal and binds the stores to its tenant. */
 type UnauthenticatedContext = Omit<Context, 'principal'>;
-
 export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
 export function createTesseraYoga(services: Services): TesseraYoga {
   return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    graphiql: services.config.GRAPHIQL
-      ? { title: 'Tessera', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY }
-      : false,
+    graphiql: services.config.GRAPHIQL ? graphiqlOptions : false,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation(), useAuth()],
+    plugins: [useRequestId(), useExecutionCancellation(), useAuth(), useGraphQLSSEStream({ endpoint: SSE_ENDPOINT })],
     context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {
@@ -38,19 +44,3 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     },
   });
 }
-
-const DEFAULT_QUERY = `# Tessera: multimodal inference over GraphQL.
-# Try the models, then stream a generation (subscriptions run over WebSocket here).
-
-query Models {
-  models { name task status executionProvider source license }
-}
-
-subscription Generate {
-  generate(input: { prompt: "Once upon a time", maxTokens: 40 }) {
-    __typename
-    ... on GenerationToken { text index }
-    ... on GenerationCompleted { finishReason text timings { timeToFirstTokenMs tokensPerSecond } }
-  }
-}
-`;

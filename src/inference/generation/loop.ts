@@ -141,6 +141,7 @@ export class DecodeLoop {
     for (const s of admitted) s.start();
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
     for (const group of planPrefill(admitted, this.paddedPrefill)) {
+      for (const s of group) s.sharedBatch(group.length);
       const result = await this.runPrefill(group);
       if (!result) continue;
       if (group.length > 1 && hasNaN(result.logits)) {
@@ -229,6 +230,7 @@ export class DecodeLoop {
   private async step(): Promise<void> {
     const rows = this.rows;
     const past = this.cache!;
+    for (const s of rows) s.sharedBatch(rows.length);
     let result;
     try {
       this.stats.steps += 1;

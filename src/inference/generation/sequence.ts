@@ -52,6 +52,8 @@ export class Sequence {
   private readonly tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
   private readonly now: () => number;
   private held: HeldToken[] = [];
+  /** The most requests this one was computed together with, itself included. */
+  private largestBatch = 0;
   private text = '';
   private readonly submittedAt: number;
   private admittedAt: number | null = null;
@@ -130,25 +132,36 @@ export class Sequence {
     return false;
   }
 
+  /** Called for each forward pass this sequence takes part in, with the batch's size. */
+  sharedBatch(size: number): void {
+    if (size > this.largestBatch) this.largestBatch = size;
+  }
+
   /** Ends the sequence, releasing held-back text unless a stop string ended it. */
   finishFlushing(reason: FinishReason, error?: { code: string; message: string }): void {
     if (this.done) return;
     const { emit, stopped } = this.stop.push(this.detokenizer.flush());
-    this.emit(stopped ? emit : emit + this.stop.flush());
+    this.emit(stopped ? emit : emit + this.stop.flush(), true);
     this.finish(stopped ? 'STOP' : reason, stopped ? undefined : error);
   }
 
+  /**
+   * Releases the held tokens, each as its own event so every index and token id reaches the
+   * client; the text they complete rides on the last of them, the others carry ''.
+   */
   private emit(text: string, evenIfEmpty = false): void {
     if ((text.length === 0 && !evenIfEmpty) || this.held.length === 0) return;
-    const last = this.held[this.held.length - 1];
-    const logprob = this.wanted.logprobs ? this.held.reduce((sum, t) => sum + (t.logprob ?? 0), 0) : null;
-    const topLogprobs: TokenLogprob[] | null = last.top
-      ? last.top.map((t) => ({ tokenId: t.tokenId, text: this.tokenizer.tokenText(t.tokenId), logprob: t.logprob }))
-      : null;
+    const held = this.held;
     this.held = [];
     this.text += text;
     this.firstTokenAt ??= this.now();
-    this.events.push({ type: 'token', index: last.index, tokenId: last.tokenId, text, logprob, topLogprobs });
+    held.forEach((token, i) => {
+      const topLogprobs: TokenLogprob[] | null = token.top
+        ? token.top.map((t) => ({ tokenId: t.tokenId, text: this.tokenizer.tokenText(t.tokenId), logprob: t.logprob }))
+        : null;
+      const logprob = this.wanted.logprobs ? (token.logprob ?? 0) : null;
+      this.events.push({ type: 'token', index: token.index, tokenId: token.tokenId, text: i === held.length - 1 ? text : '', logprob, topLogprobs });
+    });
   }
 
   private finish(reason: FinishReason, error?: { code: string; message: string }): void {
@@ -168,6 +181,7 @@ export class Sequence {
         timeToFirstTokenMs: this.firstTokenAt === null ? null : this.firstTokenAt - this.submittedAt,
         tokensPerSecond: completionTokens > 0 && computeMs > 0 ? (completionTokens * 1000) / computeMs : null,
         computeMs,
+        batchSize: this.largestBatch > 0 ? this.largestBatch : null,
       },
       ...(error ? { error } : {}),
     });

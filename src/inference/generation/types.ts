@@ -51,17 +51,20 @@ export interface GenerationTimings {
   timeToFirstTokenMs: number | null;
   tokensPerSecond: number | null;
   computeMs: number;
+  /** The largest batch this request's forward passes shared; null if it never ran. */
+  batchSize: number | null;
 }
 
 export type GenerationEvent =
   | { type: 'started'; promptTokens: number; queueMs: number }
   | {
       type: 'token';
-      /** Position of the (last) token in the completion; increases, may skip when text was held back. */
+      /** Position of the token in the completion: every token gets an event, 0, 1, 2, ... */
       index: number;
       tokenId: number;
+      /** The text this token completes; '' while a character or a possible stop string is pending. */
       text: string;
-      /** Sum of the log-probabilities of the tokens whose text this event carries. */
+      /** The log-probability of this token. */
       logprob: number | null;
       topLogprobs: TokenLogprob[] | null;
     }

@@ -1,5 +1,5 @@
 /** AUDIO → AUDIO_SEGMENTS: the VAD model finds the speech; the audio travels on with its regions. */
-import type { SpeechDetectionShape } from '../../schema/results.js';
+import type { SpeechDetectionShape } from '../../contracts/results.js';
 import { expectKind, mediaRecord, type StepKind } from './step.js';
 
 export const detectSpeechStep: StepKind = {

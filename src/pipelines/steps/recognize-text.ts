@@ -1,5 +1,5 @@
 /** IMAGE → TEXT: the OCR model reads the image; its lines, joined, are the text passed on. */
-import type { OcrResultShape } from '../../schema/results.js';
+import type { OcrResultShape } from '../../contracts/results.js';
 import { expectKind, mediaRecord, type StepKind } from './step.js';
 
 export const recognizeTextStep: StepKind = {

@@ -4,7 +4,7 @@
  */
 import type { GenerationEvent } from '../../inference/generation/types.js';
 import { abortError, TesseraError } from '../../errors.js';
-import { generationOutcome } from '../../resolvers/generation-outcome.js';
+import { generationOutcome } from '../../contracts/generation-outcome.js';
 import type { PipelineStepEvent, PlannedStep } from '../types.js';
 import type { StepEnv, StepResult } from './step.js';
 

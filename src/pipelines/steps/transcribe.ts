@@ -4,7 +4,7 @@
  * the whole recording's clock); this step only maps the events and records the outcome.
  */
 import type { TranscriptionEvent } from '../../inference/types.js';
-import type { TranscriptionResultShape } from '../../schema/results.js';
+import type { TranscriptionResultShape } from '../../contracts/results.js';
 import type { PipelineStepEvent } from '../types.js';
 import { mediaRecord, type PipelineData, type StepKind, type StepResult } from './step.js';
 

@@ -9,7 +9,7 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isTesseraError, TesseraError } from '../../errors.js';
 import { can, tenantOf, type Principal } from '../../auth/principal.js';
-import type { Context } from '../../schema/context.js';
+import type { Context } from '../../contracts/context.js';
 import { codedError } from '../errors.js';
 import { rulesOf } from './field-rules.js';
 
@@ -59,6 +59,7 @@ export function useAuth(): Plugin<AuthContext> {
       extendContext({
         principal,
         requests: services.requests.for(tenant),
+        runs: services.runs.for(tenant),
         artifacts: services.artifacts.for(tenant),
         collections: services.collections.for(tenant),
       });

@@ -232,7 +232,7 @@ export type RequestFilter = {
   since?: string | null | undefined;
   status?: RequestStatus | null | undefined;
   task?: Task | null | undefined;
-  /** Substring of the input or output text. */
+  /** Substring of the input or output text, any case. Three characters or more use the text index (any script, Chinese included); shorter text is matched by scanning newest first. */
   text?: string | null | undefined;
   /** Created at or before. */
   until?: string | null | undefined;

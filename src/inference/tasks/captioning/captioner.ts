@@ -186,6 +186,7 @@ export class ImageCaptioner {
           crossCache = shrink(crossCache);
           rows = keep.map((i) => rows[i]);
         }
+        for (const s of rows) s.sharedBatch(rows.length);
         const tokens = rows.map((s) => (this.decoder.cached ? [s.generated.at(-1) ?? start] : [start, ...s.generated]));
         const step = await this.decoder.forward({ tokens, encoderStates: states, past: cache, crossPast: crossCache, signal });
         cache?.dispose();

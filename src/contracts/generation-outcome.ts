@@ -5,7 +5,7 @@
  */
 import type { RequestOutcome } from '../db/request-store.js';
 import type { GenerationEvent } from '../inference/generation/types.js';
-import type { CaptionResultShape, GenerationResultShape } from '../schema/results.js';
+import type { CaptionResultShape, GenerationResultShape, StoredToken } from './results.js';
 
 type Completed = Extract<GenerationEvent, { type: 'completed' }>;
 
@@ -13,6 +13,7 @@ export function generationOutcome(
   event: Completed,
   kind: 'generation' | 'caption',
   firstOutputAt: Date | null,
+  tokens?: StoredToken[],
 ): { stored: GenerationResultShape | CaptionResultShape; outcome: RequestOutcome } {
   const stored: GenerationResultShape | CaptionResultShape = {
     kind,
@@ -24,6 +25,7 @@ export function generationOutcome(
       timeToFirstTokenMs: event.timings.timeToFirstTokenMs,
       tokensPerSecond: event.timings.tokensPerSecond,
     },
+    ...(tokens ? { tokens } : {}),
   };
   const outcome: RequestOutcome = {
     outputText: event.text,
@@ -32,6 +34,7 @@ export function generationOutcome(
     completionTokens: event.usage.completionTokens,
     queueMs: event.timings.queueMs,
     computeMs: event.timings.computeMs,
+    batchSize: event.timings.batchSize,
     firstOutputAt,
   };
   return { stored, outcome };

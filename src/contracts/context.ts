@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import type { RequestStore } from '../db/request-store.js';
 import type { ArtifactStore } from '../db/artifact-store.js';
 import type { CollectionStore } from '../search/collection-store.js';
-import type { RunRegistry } from '../runs/run-registry.js';
+import type { RunService } from '../runs/run-service.js';
 import type { Logger } from '../logger.js';
 import type { KeyStore } from '../auth/key-store.js';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -19,7 +19,8 @@ export interface Services {
   requests: RequestStore;
   artifacts: ArtifactStore;
   collections: CollectionStore;
-  runs: RunRegistry;
+  /** The request lifecycle: every task's row, run, final state and replay. */
+  runs: RunService;
   logger: Logger;
   keys: KeyStore;
   authenticator: Authenticator;
