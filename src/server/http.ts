@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../contracts/context.js';
 import { SSE_ENDPOINT, type TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
+import { serveHistoryExport } from './history-export.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
@@ -31,6 +32,9 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
       if (pathname === '/health/ready') {
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
+      }
+      if (pathname === '/history/export' && (req.method === 'GET' || req.method === 'HEAD')) {
+        return await serveHistoryExport(services, req, res, new URL(req.url ?? '/', 'http://localhost'));
       }
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
       if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
