@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|history] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -36,6 +36,7 @@ const SUITES = {
   captioning: async () => (await import('./suites/captioning.js')).captioning,
   vision: async () => (await import('./suites/vision.js')).vision,
   asr: async () => (await import('./suites/asr.js')).asr,
+  history: async () => (await import('./suites/history.js')).history,
 } as const;
 type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];
