@@ -86,6 +86,7 @@ export function HistoryPage() {
             Refresh
           </button>
           <ExportLink filter={filterOf(query)} onError={setError} />
+          <ExportLink filter={filterOf(query)} format="csv" onError={setError} />
         </div>
       </form>
 
