@@ -14,6 +14,7 @@ import type { Tenant } from '../src/db/tenant.js';
 import { deleteMatching, deleteRequestIds } from '../src/history/delete-requests.js';
 import { HistoryRetention } from '../src/history/retention.js';
 import { createLogger } from '../src/logger.js';
+import { SQLITE_RARE_TEXT_MATCHES } from '../src/db/request-query.js';
 import { createTestDatabase, type DatabaseKindUnderTest, type TestDatabase } from './support/databases.js';
 
 const alice: Tenant = { keyId: 'key-alice', seesAll: false };
@@ -102,6 +103,40 @@ describe.each<DatabaseKindUnderTest>(['sqlite', 'postgres'])('history on %s', (k
     const since = new Date(Date.now() - 60_000);
     expect((await requests.countBounded({ since, until: new Date(Date.now() + 1000) }, carol)).count).toBe(7);
     expect((await requests.countBounded({ until: new Date(Date.now() - 60_000) }, carol)).count).toBe(0);
+  });
+
+  it('pages a frequent word (more matches than the rare-text threshold) exactly like a rare one', async () => {
+    const hal: Tenant = { keyId: 'key-hal', seesAll: false };
+    const total = SQLITE_RARE_TEXT_MATCHES + 50;
+    const base = Date.now() - total * 1000;
+    const ids = Array.from({ length: total }, (_, i) => {
+      const hex = (base + i * 1000).toString(16).padStart(12, '0');
+      return `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-${i.toString(16).padStart(12, '0')}`;
+    });
+    await db.prisma.inferenceRequest.createMany({
+      data: ids.map((id, i) => ({
+        id,
+        task: i % 2 ? 'OCR' : 'VAD',
+        model: 'm',
+        status: 'COMPLETED',
+        parameters: {},
+        inputModalities: 'TEXT',
+        inputText: i % 3 === 0 ? `no match ${i}` : `a frequent marmalade ${i}`,
+        createdAt: new Date(base + i * 1000),
+        ownerKeyId: hal.keyId,
+      })),
+    });
+    const expected = ids.filter((_, i) => i % 3 !== 0 && i % 2 === 1).reverse();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await requests.list({ text: 'marmalade', task: 'OCR', parentId: null }, { first: 100, after }, hal);
+      seen.push(...page.rows.map((r) => r.id));
+      if (!page.hasNextPage) break;
+      after = page.rows.at(-1)!.id;
+    }
+    expect(seen).toEqual(expected);
+    expect(await requests.countBounded({ text: 'marmalade' }, hal)).toEqual({ count: ids.filter((_, i) => i % 3 !== 0).length, isEstimate: false });
   });
 
   it('counts exactly up to the limit and flags an estimate past it', async () => {

@@ -61,12 +61,28 @@ export function idTime(id: string): number {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function textCondition(kind: DatabaseKind, text: string, params: SqlParams, indexed: boolean): string {
+/** Whether the text filter can use the trigram index. */
+export const usesTextIndex = (text: string | null | undefined, indexed: boolean) =>
+  indexed && !!text?.trim() && [...text.trim()].length >= MIN_INDEXED_TEXT;
+
+/** The FTS5 query for a substring: one phrase, its quotes doubled. */
+export const ftsPhrase = (text: string) => `"${text.trim().replace(/"/g, '""')}"`;
+
+/**
+ * SQLite plans without statistics on most installations, so the query says which index
+ * drives: a text that matches few rows drives from the FTS table (every other column wrapped
+ * in a unary `+`, which SQLite never uses for an index), a frequent one is only checked
+ * against the FTS matches while an id-ordered index scan stops at the page.
+ */
+export const SQLITE_RARE_TEXT_MATCHES = 1000;
+export const sqliteMatchProbe = `SELECT count(*) AS n FROM (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ? LIMIT ${SQLITE_RARE_TEXT_MATCHES})`;
+
+function textCondition(kind: DatabaseKind, text: string, params: SqlParams, indexed: boolean, textDrives: boolean): string {
   const pattern = `%${escapeLike(text)}%`;
   if (kind === 'sqlite') {
-    if (indexed && [...text].length >= MIN_INDEXED_TEXT) {
-      const phrase = `"${text.replace(/"/g, '""')}"`;
-      return `${TABLE}.rowid IN (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ${params.add(phrase)})`;
+    if (usesTextIndex(text, indexed)) {
+      const rowid = textDrives ? `${TABLE}.rowid` : `+${TABLE}.rowid`;
+      return `${rowid} IN (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ${params.add(ftsPhrase(text))})`;
     }
     return `("inputText" LIKE ${params.add(pattern)} ESCAPE '\\' OR "outputText" LIKE ${params.add(pattern)} ESCAPE '\\')`;
   }
@@ -80,6 +96,8 @@ function textCondition(kind: DatabaseKind, text: string, params: SqlParams, inde
 export interface WhereOptions {
   /** Whether the text index exists (false on a PostgreSQL without pg_trgm). */
   textIndexed: boolean;
+  /** SQLite: the text matches few rows, so the FTS table drives the query. */
+  textDrives?: boolean;
   /** Keyset bounds on the id, exclusive. */
   idBelow?: string | null;
   idAbove?: string | null;
@@ -88,30 +106,35 @@ export interface WhereOptions {
 /** One SQL condition for the filter as seen by the tenant, with its parameters added to `params`. */
 export function whereSql(kind: DatabaseKind, filter: HistoryFilter, tenant: Tenant, params: SqlParams, options: WhereOptions): string {
   const parts: string[] = [];
+  const sqlite = kind === 'sqlite';
+  const textDrives = sqlite && !!options.textDrives && usesTextIndex(filter.text, options.textIndexed);
+  // `+column` keeps SQLite off that column's indexes (see SQLITE_RARE_TEXT_MATCHES).
+  const col = (name: string) => (textDrives ? `+"${name}"` : `"${name}"`);
   const owner = ownedBy(tenant);
-  if ('ownerKeyId' in owner) parts.push(owner.ownerKeyId === null ? '"ownerKeyId" IS NULL' : `"ownerKeyId" = ${params.add(owner.ownerKeyId)}`);
-  if (filter.parentId === null) parts.push('"parentId" IS NULL');
+  if ('ownerKeyId' in owner) parts.push(owner.ownerKeyId === null ? `${col('ownerKeyId')} IS NULL` : `${col('ownerKeyId')} = ${params.add(owner.ownerKeyId)}`);
+  // Nearly every row is top-level: on SQLite the parentId index would only cost a sort.
+  if (filter.parentId === null) parts.push(sqlite ? '+"parentId" IS NULL' : '"parentId" IS NULL');
   else if (filter.parentId !== undefined) parts.push(`"parentId" = ${params.add(filter.parentId)}`);
   for (const column of ['task', 'model', 'status'] as const) {
     const value = filter[column];
-    if (value != null) parts.push(`"${column}" = ${params.add(value)}`);
+    if (value != null) parts.push(`${col(column)} = ${params.add(value)}`);
   }
   if (filter.excludeTasks?.length) parts.push(`"task" NOT IN (${filter.excludeTasks.map((t) => params.add(t)).join(', ')})`);
   if (filter.finishedOnly) parts.push(`"status" NOT IN ('QUEUED', 'RUNNING')`);
   if (filter.since) {
-    parts.push(`"id" > ${params.add(idPrefixAt(filter.since.getTime() - ID_CLOCK_SLACK_MS))}`);
+    parts.push(`${col('id')} > ${params.add(idPrefixAt(filter.since.getTime() - ID_CLOCK_SLACK_MS))}`);
     parts.push(`"createdAt" >= ${params.add(filter.since)}`);
   }
   const until = [filter.until, filter.createdBefore && new Date(filter.createdBefore.getTime() - 1)]
     .filter((d): d is Date => d instanceof Date)
     .sort((a, b) => a.getTime() - b.getTime())[0];
   if (until) {
-    parts.push(`"id" < ${params.add(idPrefixAt(until.getTime() + 1))}`);
+    parts.push(`${col('id')} < ${params.add(idPrefixAt(until.getTime() + 1))}`);
     parts.push(`"createdAt" <= ${params.add(until)}`);
   }
   const text = filter.text?.trim();
-  if (text) parts.push(textCondition(kind, text, params, options.textIndexed));
-  if (options.idBelow) parts.push(`"id" < ${params.add(options.idBelow)}`);
-  if (options.idAbove) parts.push(`"id" > ${params.add(options.idAbove)}`);
+  if (text) parts.push(textCondition(kind, text, params, options.textIndexed, textDrives));
+  if (options.idBelow) parts.push(`${col('id')} < ${params.add(options.idBelow)}`);
+  if (options.idAbove) parts.push(`${col('id')} > ${params.add(options.idAbove)}`);
   return parts.length ? parts.join(' AND ') : '1 = 1';
 }

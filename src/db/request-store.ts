@@ -9,7 +9,7 @@ import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
 import type { DatabaseKind } from './kind.js';
 import { ownedBy, SYSTEM_TENANT, type Tenant } from './tenant.js';
-import { idTime, SqlParams, TABLE, whereSql, type HistoryFilter } from './request-query.js';
+import { ftsPhrase, idTime, SQLITE_RARE_TEXT_MATCHES, sqliteMatchProbe, SqlParams, TABLE, usesTextIndex, whereSql, type HistoryFilter } from './request-query.js';
 
 export type RequestRow = InferenceRequest;
 export type RequestStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -221,8 +221,7 @@ export class RequestStore {
     page: { below?: string | null; above?: string | null; size: number; ascending?: boolean },
     tenant: Tenant = this.tenant,
   ): Promise<string[]> {
-    const params = new SqlParams(this.kind);
-    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed, idBelow: page.below, idAbove: page.above });
+    const { where, params } = await this.condition(filter, tenant, { idBelow: page.below, idAbove: page.above });
     const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
       `SELECT "id" FROM ${TABLE} WHERE ${where} ORDER BY "id" ${page.ascending ? 'ASC' : 'DESC'} LIMIT ${Math.floor(page.size)}`,
       ...params.values,
@@ -264,8 +263,7 @@ export class RequestStore {
 
   /** How many rows match, counted exactly (every match is read: for small sets and tests). */
   async count(filter: RequestFilter, tenant: Tenant = this.tenant): Promise<number> {
-    const params = new SqlParams(this.kind);
-    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed });
+    const { where, params } = await this.condition(filter, tenant);
     const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(`SELECT count(*) AS n FROM ${TABLE} WHERE ${where}`, ...params.values);
     return Number(n);
   }
@@ -276,8 +274,7 @@ export class RequestStore {
    * and flagged as an estimate.
    */
   async countBounded(filter: RequestFilter, tenant: Tenant = this.tenant, limit = EXACT_COUNT_LIMIT): Promise<RequestCount> {
-    const params = new SqlParams(this.kind);
-    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed });
+    const { where, params } = await this.condition(filter, tenant);
     const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(
       `SELECT count(*) AS n FROM (SELECT 1 FROM ${TABLE} WHERE ${where} LIMIT ${limit + 1}) capped`,
       ...params.values,
@@ -293,5 +290,17 @@ export class RequestStore {
     const span = idTime(newest) - idTime(oldest ?? edgeRows[0].id);
     const reached = Math.max(1, idTime(newest) - idTime(edgeRows[0].id));
     return { count: Math.max(limit + 1, Math.round((limit * span) / reached)), isEstimate: true };
+  }
+
+  /** The filter as one SQL condition; on SQLite a text filter first asks the FTS table how often it matches. */
+  private async condition(filter: HistoryFilter, tenant: Tenant, bounds: { idBelow?: string | null; idAbove?: string | null } = {}) {
+    let textDrives = false;
+    if (this.kind === 'sqlite' && usesTextIndex(filter.text, this.textIndexed)) {
+      const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(sqliteMatchProbe, ftsPhrase(filter.text!));
+      textDrives = Number(n) < SQLITE_RARE_TEXT_MATCHES;
+    }
+    const params = new SqlParams(this.kind);
+    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed, textDrives, ...bounds });
+    return { where, params };
   }
 }
