@@ -255,7 +255,8 @@ export async function history(o: BenchOptions, log: (line: string) => void): Pro
     `Each query: first 20 rows through GraphQL over HTTP on 127.0.0.1 (AUTH=required), one warm-up then ${iterations} timed runs; p50 and p95 in ms, end to end at the client.`,
     '"deep page": `after` a cursor half-way down the history. "owner key": a read key that owns a quarter of the rows (tenancy filter on every query); the other rows are asked as an admin.',
   ];
-  for (const database of ['sqlite', 'postgres'] as const) {
+  const databases = (process.env.HISTORY_BENCH_DATABASES ?? 'sqlite,postgres').split(',') as DatabaseKindUnderTest[];
+  for (const database of databases) {
     const { rows, fillSeconds, worstFirstPage } = await measureDatabase(database, count, iterations, log);
     tables.push({ title: `${database}: ${count.toLocaleString('en')} rows (filled in ${fmt(fillSeconds)} s)`, columns: ['query, first 20', 'rows', 'totalCount', 'p50 ms', 'p95 ms'], rows });
     targets.push({

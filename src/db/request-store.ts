@@ -275,20 +275,26 @@ export class RequestStore {
    */
   async countBounded(filter: RequestFilter, tenant: Tenant = this.tenant, limit = EXACT_COUNT_LIMIT): Promise<RequestCount> {
     const { where, params } = await this.condition(filter, tenant);
-    const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM ${TABLE} WHERE ${where} LIMIT ${limit + 1}) capped`,
-      ...params.values,
-    );
-    const exact = Number(n);
-    if (exact <= limit) return { count: exact, isEstimate: false };
-    const [newest] = await this.pageIds(filter, { size: 1 }, tenant);
-    const edgeRows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+    // One read of the matches decides which answer it is: is there a match past the limit?
+    const [edge] = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
       `SELECT "id" FROM ${TABLE} WHERE ${where} ORDER BY "id" DESC LIMIT 1 OFFSET ${limit}`,
       ...params.values,
     );
-    const [oldest] = await this.pageIds({ ...filter, text: null }, { size: 1, ascending: true }, tenant);
-    const span = idTime(newest) - idTime(oldest ?? edgeRows[0].id);
-    const reached = Math.max(1, idTime(newest) - idTime(edgeRows[0].id));
+    if (!edge) {
+      const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM ${TABLE} WHERE ${where} LIMIT ${limit + 1}) capped`,
+        ...params.values,
+      );
+      return { count: Number(n), isEstimate: false };
+    }
+    // The time span of the rows the other filters allow, from their index alone.
+    const withoutText = { ...filter, text: null };
+    const [[newest], [oldest]] = await Promise.all([
+      this.pageIds(withoutText, { size: 1 }, tenant),
+      this.pageIds(withoutText, { size: 1, ascending: true }, tenant),
+    ]);
+    const span = idTime(newest ?? edge.id) - idTime(oldest ?? edge.id);
+    const reached = Math.max(1, idTime(newest ?? edge.id) - idTime(edge.id));
     return { count: Math.max(limit + 1, Math.round((limit * span) / reached)), isEstimate: true };
   }
 
