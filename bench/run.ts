@@ -3,12 +3,12 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|history] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|history] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
  * --threads N      onnxruntime intra-op threads for every variant (default: $ORT_INTRA_OP_THREADS, else 1)
- * --gpt2-small DIR the GPT-2-small export for the generation suite (scripts/build-random-gpt2.sh);
+ * --gpt2-small DIR the GPT-2-small export for the generation and constrained suites (scripts/build-random-gpt2.sh);
  *                  without it /tmp/gs/gpt2-small-random or /tmp/gpt2-small-random is used when
  *                  present (full runs only)
  * --no-gpt2-small  skip it even when present
@@ -36,6 +36,9 @@ const SUITES = {
   captioning: async () => (await import('./suites/captioning.js')).captioning,
   vision: async () => (await import('./suites/vision.js')).vision,
   asr: async () => (await import('./suites/asr.js')).asr,
+  security: async () => (await import('./suites/security.js')).security,
+  constrained: async () => (await import('./suites/constrained.js')).constrained,
+  quantized: async () => (await import('./suites/quantized.js')).quantized,
   history: async () => (await import('./suites/history.js')).history,
 } as const;
 type SuiteName = keyof typeof SUITES;

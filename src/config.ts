@@ -41,6 +41,23 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: bytes.prefault('25mb'),
   MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
   MAX_AUDIO_SECONDS: positiveInt.default(600),
+  /** Characters of text a single input may carry (a prompt, one message, an embed text). */
+  MAX_TEXT_CHARS: positiveInt.default(32_000),
+  /** Characters across every text of one request (all messages, all labels, all texts to embed). */
+  MAX_TOTAL_TEXT_CHARS: positiveInt.default(32_000),
+  /** Query shape limits, enforced before execution; none is met by the console or a normal client. */
+  MAX_QUERY_DEPTH: positiveInt.default(12),
+  MAX_QUERY_ALIASES: positiveInt.default(30),
+  MAX_QUERY_TOKENS: positiveInt.default(3000),
+  MAX_QUERY_DIRECTIVES: positiveInt.default(30),
+  MAX_QUERY_COST: positiveInt.default(50_000),
+  /** What each field that runs a model adds to the query cost, on top of its shape. */
+  INFERENCE_FIELD_COST: positiveInt.default(5000),
+  /** Comma-separated origins allowed to call from a browser besides the server's own. `*` allows any, without credentials. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean)),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda', 'webgpu']).default('cpu'),
   ORT_INTRA_OP_THREADS: nonNegativeInt.default(0),
   ORT_INTER_OP_THREADS: nonNegativeInt.default(0),

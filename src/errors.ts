@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  QUERY_TOO_COMPLEX: 400,
   MODEL_NOT_FOUND: 404,
   NOT_FOUND: 404,
   /** The request is still queued or running, so it cannot be deleted yet. */
@@ -76,4 +77,14 @@ export function isCancellation(error: unknown): boolean {
 
 export function isTesseraError(error: unknown): error is TesseraError {
   return error instanceof TesseraError;
+}
+
+/**
+ * A message with every occurrence of an absolute folder written relative to it, so errors a
+ * client sees name `tiny-lm/onnx/model.onnx`, not where the server keeps its models.
+ */
+export function relativeToRoot(message: string, root: string): string {
+  const trimmed = root.replace(/[\\/]+$/, '');
+  if (trimmed === '') return message;
+  return message.split(`${trimmed}/`).join('').split(trimmed).join('.');
 }

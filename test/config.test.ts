@@ -29,6 +29,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ ORT_SESSION_THREAD: 'gpu' })).toThrow(/ORT_SESSION_THREAD="gpu"/);
   });
 
+  it('reads the security limits and the CORS allow-list', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' https://a.example/, https://b.example ' });
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({}).MAX_QUERY_DEPTH).toBe(12);
+    expect(() => loadConfig({ MAX_QUERY_COST: '0' })).toThrow(/MAX_QUERY_COST/);
+  });
+
   it('reads sizes with units', () => {
     expect(loadConfig({ MAX_UPLOAD_BYTES: '512kb' }).MAX_UPLOAD_BYTES).toBe(512 * 1024);
     expect(loadConfig({ MAX_BODY_BYTES: '2mb' }).MAX_BODY_BYTES).toBe(2 * 1024 * 1024);

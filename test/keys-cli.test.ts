@@ -10,6 +10,8 @@ import { openDatabase, type Database } from '../src/db/database.js';
 import { KeyStore } from '../src/auth/key-store.js';
 
 const run = promisify(execFile);
+/** Each call starts npm and tsx afresh (as an operator's does): seconds apiece on a busy machine. */
+const CLI_TIMEOUT_MS = 180_000;
 let database: TestDatabase;
 let db: Database;
 
@@ -52,7 +54,7 @@ describe('npm run keys', () => {
     expect(revoked.code).toBe(0);
     expect(await store.principalOf(key)).toBeNull();
     expect((await keysCli('list')).stdout).toMatch(/frontend\s+read,infer\s+.*revoked/);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('refuses unknown scopes, unknown keys and missing arguments', async () => {
     const badScope = await keysCli('create', '--name', 'x', '--scopes', 'root');
@@ -62,5 +64,5 @@ describe('npm run keys', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No key named "nobody"');
     expect((await keysCli('create', '--name', 'y')).code).toBe(2);
-  });
+  }, CLI_TIMEOUT_MS);
 });

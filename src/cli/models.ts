@@ -4,6 +4,7 @@
  *   verify [name]             checksums, ONNX signatures and warm-up runs; exit 1 on any failure
  *   pull <hub-id> [options]   download from HF_ENDPOINT (default https://huggingface.co) and write model.json
  *   remove <name>             delete a model folder (and an unfinished pull of that name)
+ *   quantize <name> [options] write a copy with int8/int4 MatMul weights (see quantize.ts)
  * Run as `npx tsx src/cli/models.ts <command>`.
  */
 import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -17,6 +18,8 @@ import { openModel } from '../inference/runtime/model-loader.js';
 import type { Task } from '../inference/types.js';
 import { cardLicense, downloadFile, listHubFiles, type HubLocation } from './hub-download.js';
 import type { ProgressSink } from './progress.js';
+import { QUANTIZE_USAGE, runQuantizeCli } from './quantize.js';
+import { availableVariants, isVariant, variantGraph, VARIANTS, type Variant } from './variants.js';
 import { writePulledManifest, type PulledModel } from './pulled-manifest.js';
 
 export interface CliIo {
@@ -28,10 +31,10 @@ export interface CliIo {
 const USAGE = `usage: models <command>
   list                                   list the models in MODELS_DIR (default ./models)
   verify [name]                          check files, checksums, signatures and a warm-up run
-  pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TENSOR] [--license id] [--force]
+  pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TENSOR] [--license id] [--variant ${VARIANTS.join('|')}] [--force]
                                          download from HF_ENDPOINT (default https://huggingface.co), resumable
   remove <name>                          delete a model folder and any unfinished pull of that name
-`;
+${QUANTIZE_USAGE}`;
 
 const TASKS: readonly Task[] = ['OCR', 'VAD', 'TEXT_GENERATION', 'TENSOR'];
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -118,8 +121,13 @@ async function verify(name: string | undefined, io: CliIo): Promise<number> {
 }
 
 /** Without --files: the root JSON files (configs, tokenizer) and the main ONNX graph with its external data. */
-function defaultSelection(files: string[]): string[] {
-  const graph = files.includes('onnx/model.onnx') ? 'onnx/model.onnx' : files.includes('model.onnx') ? 'model.onnx' : undefined;
+function defaultSelection(files: string[], variant: Variant | undefined): string[] {
+  const graph = variant
+    ? variantGraph(files, variant)
+    : files.includes('onnx/model.onnx') ? 'onnx/model.onnx' : files.includes('model.onnx') ? 'model.onnx' : undefined;
+  if (!graph && variant) {
+    throw new UsageError(`the repository has no ${variant} graph (it offers: ${availableVariants(files).join(', ') || 'none'}); name the files with --files`);
+  }
   if (!graph) throw new UsageError('the repository has no onnx/model.onnx or model.onnx; name the files with --files');
   const external = files.filter((f) => f.startsWith(`${graph}_data`));
   const configs = files.filter((f) => !f.includes('/') && f.endsWith('.json'));
@@ -131,7 +139,11 @@ async function pull(positionals: string[], values: Record<string, string | boole
   if (!hubId || !/^[\w.-]+\/[\w.-]+$/.test(hubId)) throw new UsageError('pull needs a hub id such as onnx-community/silero-vad');
   const task = (values.task as string | undefined) ?? 'TENSOR';
   if (!TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}`);
-  const name = (values.name as string | undefined) ?? hubId.split('/')[1].toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const variant = values.variant as string | undefined;
+  if (variant !== undefined && !isVariant(variant)) throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}`);
+  if (variant !== undefined && typeof values.files === 'string') throw new UsageError('--variant picks the graph file; do not combine it with --files');
+  const defaultName = hubId.split('/')[1].toLowerCase().replace(/[^a-z0-9._-]/g, '-') + (variant && variant !== 'fp32' ? `-${variant}` : '');
+  const name = (values.name as string | undefined) ?? defaultName;
   if (!MODEL_NAME.test(name)) throw new UsageError(`"${name}" is not a valid model name; pass --name`);
   const hub: HubLocation = {
     endpoint: io.env.HF_ENDPOINT || 'https://huggingface.co',
@@ -150,7 +162,7 @@ async function pull(positionals: string[], values: Record<string, string | boole
     paths = values.files.split(',').map((f) => f.trim()).filter(Boolean);
   } else {
     const listing = await listHubFiles(hub);
-    paths = defaultSelection(listing.files);
+    paths = defaultSelection(listing.files, variant);
     license ??= listing.license;
     commit = listing.commit;
   }
@@ -214,6 +226,7 @@ async function remove(name: string | undefined, io: CliIo): Promise<number> {
 }
 
 export async function runModelsCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'quantize') return runQuantizeCli(argv.slice(1), io);
   try {
     const { positionals, values } = parseArgs({
       args: argv,
@@ -224,6 +237,7 @@ export async function runModelsCli(argv: string[], io: CliIo): Promise<number> {
         name: { type: 'string' },
         task: { type: 'string' },
         license: { type: 'string' },
+        variant: { type: 'string' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },

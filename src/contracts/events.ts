@@ -32,9 +32,20 @@ export interface CompletedEvent {
   usage: UsageShape;
   timings: GenerationTimingsShape;
   error?: { code: string; message: string } | null;
+  /** The parsed value of a generation constrained by a response format. */
+  json?: unknown;
 }
 
-export type GenerationEventShape = StartedEvent | TokenEvent | CompletedEvent;
+/** A tool call the model made, its arguments already validated against the tool's schema when constrained. */
+export interface ToolCallEvent {
+  kind: 'tool_call';
+  index: number;
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+export type GenerationEventShape = StartedEvent | TokenEvent | ToolCallEvent | CompletedEvent;
 
 export interface GenerateTextPayloadShape {
   text: string;
@@ -42,6 +53,8 @@ export interface GenerateTextPayloadShape {
   usage: UsageShape;
   timings: GenerationTimingsShape;
   tokens: TokenEvent[];
+  json?: unknown;
+  toolCalls: ToolCallEvent[];
   request: RequestRow;
 }
 

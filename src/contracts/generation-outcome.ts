@@ -5,7 +5,7 @@
  */
 import type { RequestOutcome } from '../db/request-store.js';
 import type { GenerationEvent } from '../inference/generation/types.js';
-import type { CaptionResultShape, GenerationResultShape, StoredToken } from './results.js';
+import type { CaptionResultShape, GenerationResultShape, StoredToken, StoredToolCall } from './results.js';
 
 type Completed = Extract<GenerationEvent, { type: 'completed' }>;
 
@@ -14,6 +14,7 @@ export function generationOutcome(
   kind: 'generation' | 'caption',
   firstOutputAt: Date | null,
   tokens?: StoredToken[],
+  toolCalls: StoredToolCall[] = [],
 ): { stored: GenerationResultShape | CaptionResultShape; outcome: RequestOutcome } {
   const stored: GenerationResultShape | CaptionResultShape = {
     kind,
@@ -26,6 +27,8 @@ export function generationOutcome(
       tokensPerSecond: event.timings.tokensPerSecond,
     },
     ...(tokens ? { tokens } : {}),
+    ...(event.json !== undefined ? { json: event.json } : {}),
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
   };
   const outcome: RequestOutcome = {
     outputText: event.text,

@@ -21,7 +21,7 @@ export interface SpeechDetectionShape {
   sampleRate: number;
 }
 
-export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR';
+export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR' | 'TOOL_CALLS';
 
 export interface UsageShape {
   promptTokens: number;
@@ -51,6 +51,17 @@ export interface GenerationResultShape {
   timings: GenerationTimingsShape;
   /** Every token as streamed; absent in rows written before tokens were kept, and in pipeline steps. */
   tokens?: StoredToken[];
+  /** The parsed value, when a response format constrained the output. */
+  json?: unknown;
+  /** The tool calls the model made, in order. */
+  toolCalls?: StoredToolCall[];
+}
+
+export interface StoredToolCall {
+  index: number;
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 /** captionImage and captionImageText: the caption and how its decoding went. */

@@ -1,15 +1,18 @@
 /**
  * Media stored content-addressed on disk: the file name is the sha256 of the bytes, so the
- * same upload twice is one file and one row. Request rows only reference artifacts.
+ * same upload twice is one file and one row, also when the two arrive at the same moment.
+ * The type recorded is the one sniffed from the bytes: a client's declared type is not
+ * trusted, since it decides how browsers treat the artifact when it is served.
  * Who may read an artifact is recorded per key in ArtifactOwner: two keys uploading the
  * same bytes share the file, and a third key cannot tell that it exists.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Prisma } from './database.js';
 import { SYSTEM_TENANT, type Tenant } from './tenant.js';
 import { KeyedLock } from './keyed-lock.js';
+import { sniffMediaType } from '../inference/media/sniff.js';
 
 export interface StoredArtifact {
   id: string;
@@ -35,7 +38,9 @@ export class ArtifactStore {
     return path.join(this.dataDir, 'artifacts', id.slice(0, 2), id);
   }
 
-  async put(bytes: Uint8Array, contentType: string): Promise<StoredArtifact> {
+  /** `_declaredType` is the client's claim, kept out of the record on purpose. */
+  async put(bytes: Uint8Array, _declaredType?: string): Promise<StoredArtifact> {
+    const contentType = sniffMediaType(bytes) ?? 'application/octet-stream';
     const id = createHash('sha256').update(bytes).digest('hex');
     const file = this.pathOf(id);
     const artifact = await this.lock.run(id, async () => {
@@ -43,16 +48,23 @@ export class ArtifactStore {
       if (!exists) {
         await mkdir(path.dirname(file), { recursive: true });
         // Write then rename so a reader never sees half a file.
-        const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+        // Same bytes, same name: the last rename wins, and every one of them is complete.
+        const partial = `${file}.${randomUUID()}.partial`;
         await writeFile(partial, bytes);
         await rename(partial, file);
       }
       const storedAt = new Date();
-      return this.prisma.artifact.upsert({
-        where: { id },
-        create: { id, contentType, byteSize: bytes.byteLength, storedAt },
-        update: { storedAt },
-      });
+      try {
+        return await this.prisma.artifact.upsert({
+          where: { id },
+          create: { id, contentType, byteSize: bytes.byteLength, storedAt },
+          update: { storedAt },
+        });
+      } catch (error) {
+        // Two upserts of a new id race to insert (another process); the loser finds the winner's row.
+        if ((error as { code?: string }).code !== 'P2002') throw error;
+        return this.prisma.artifact.update({ where: { id }, data: { storedAt } });
+      }
     });
     await this.link(id, this.tenant.keyId);
     return artifact;

@@ -11,7 +11,16 @@ import { sequenced } from '../runs/sequence.js';
 import { badInput } from '../errors.js';
 import { withoutNulls, type Nullable } from './input.js';
 
-type GenerateInputValue = Nullable<GenerationRequest> & { model?: string | null };
+/** GraphQL's tool choice is an object (`{ mode }` or `{ function }`); the engine's a string or `{ function }`. */
+type ToolChoiceValue = { mode?: 'auto' | 'none' | 'required' | null; function?: string | null };
+type GenerateInputValue = Nullable<Omit<GenerationRequest, 'toolChoice'>> & { model?: string | null; toolChoice?: ToolChoiceValue | null };
+
+function toRequest(input: GenerateInputValue): GenerationRequest {
+  const { toolChoice, ...rest } = input;
+  const request = withoutNulls<GenerationRequest>(rest, ['model']);
+  if (toolChoice) request.toolChoice = toolChoice.function ? { function: toolChoice.function } : (toolChoice.mode ?? 'auto');
+  return request;
+}
 
 function inputTextOf(request: GenerationRequest): string {
   if (request.prompt != null) return request.prompt;
@@ -20,7 +29,7 @@ function inputTextOf(request: GenerationRequest): string {
 
 async function begin(ctx: Context, input: GenerateInputValue) {
   const model = ctx.engine.resolveModel('TEXT_GENERATION', input.model ?? undefined);
-  const request = withoutNulls<GenerationRequest>(input, ['model']);
+  const request = toRequest(input);
   const pending = ctx.runs.prepare();
   // The engine's work starts only when the events are read; bad parameters fail here.
   const events = await ctx.engine.generate(model.name, request, { signal: pending.signal });

@@ -37,6 +37,11 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   };
 }
 
+/** One request by id; an unknown id (or another key's) is NOT_FOUND, as the error table says. */
+export function getRequest(ctx: Context, id: string) {
+  return ctx.runs.find(id);
+}
+
 export function cancelRequest(ctx: Context, id: string) {
   return ctx.runs.cancel(id);
 }

@@ -8,6 +8,7 @@ builder.node(ArtifactRef, {
   description: 'A stored media file. Its id is the sha256 of its bytes.',
   id: { resolve: (a) => a.id },
   loadOne: (id, ctx) => ctx.artifacts.get(id),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'byteSize' in value && !('task' in value),
   fields: (t) => ({
     contentType: t.exposeString('contentType'),
     byteSize: t.exposeInt('byteSize'),

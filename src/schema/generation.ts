@@ -3,14 +3,65 @@ import { StreamEventRef } from './stream-event.js';
 import { InferenceRequestRef } from './request.js';
 import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
 import { generateEvents, generateText, requestEvents } from '../resolvers/generation.js';
-import type { CompletedEvent, GenerationEventShape, GenerateTextPayloadShape, StartedEvent, TokenEvent } from '../contracts/events.js';
+import type { CompletedEvent, GenerationEventShape, GenerateTextPayloadShape, StartedEvent, TokenEvent, ToolCallEvent } from '../contracts/events.js';
 
-const ChatRoleEnum = builder.enumType('ChatRole', { values: ['system', 'user', 'assistant'] as const });
+const ChatRoleEnum = builder.enumType('ChatRole', { values: ['system', 'user', 'assistant', 'tool'] as const });
+
+const ToolCallInput = builder.inputType('ToolCallInput', {
+  description: 'A call an assistant turn made, sent back with the conversation.',
+  fields: (t) => ({
+    id: t.string({ required: true }),
+    name: t.string({ required: true }),
+    arguments: t.field({ type: 'JSON', required: true, description: 'The arguments object.' }),
+  }),
+});
 
 const ChatMessageInput = builder.inputType('ChatMessageInput', {
   fields: (t) => ({
     role: t.field({ type: ChatRoleEnum, required: true }),
     content: t.string({ required: true }),
+    toolCalls: t.field({ type: [ToolCallInput], required: false, description: 'On an assistant message: the calls it made.' }),
+    toolCallId: t.string({ required: false, description: 'On a tool message: the id of the call it answers.' }),
+  }),
+});
+
+const ResponseFormatTypeEnum = builder.enumType('ResponseFormatType', {
+  values: {
+    JSON_OBJECT: { value: 'json_object', description: 'Any JSON object.' },
+    JSON_SCHEMA: { value: 'json_schema', description: 'JSON that validates against schema (supported keywords: docs/structured-output.md).' },
+  } as const,
+});
+
+const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
+  description: 'Decoding is constrained so the text parses (and validates); GenerationCompleted.json carries the value.',
+  fields: (t) => ({
+    type: t.field({ type: ResponseFormatTypeEnum, required: true }),
+    schema: t.field({ type: 'JSON', required: false, description: 'A JSON schema; required for JSON_SCHEMA.' }),
+  }),
+});
+
+const ToolInput = builder.inputType('ToolInput', {
+  description: "A function the model may call; offered through the chat template's tools.",
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string({ required: false }),
+    parameters: t.field({ type: 'JSON', required: false, description: 'JSON schema of the arguments object.' }),
+  }),
+});
+
+const ToolChoiceModeEnum = builder.enumType('ToolChoiceMode', {
+  values: {
+    AUTO: { value: 'auto', description: 'The model decides; calls are parsed from its text.' },
+    NONE: { value: 'none', description: 'Tools are not offered.' },
+    REQUIRED: { value: 'required', description: 'Decoding is constrained to a call whose arguments validate.' },
+  } as const,
+});
+
+const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
+  description: 'A mode, or a function the model must call (constrained like REQUIRED).',
+  fields: (t) => ({
+    mode: t.field({ type: ToolChoiceModeEnum, required: false }),
+    function: t.string({ required: false }),
   }),
 });
 
@@ -32,6 +83,9 @@ export const GenerateInput = builder.inputType('GenerateInput', {
     stop: t.stringList({ required: false, description: 'Strings that end generation; they are not emitted.' }),
     logprobs: t.boolean({ required: false, description: 'Report the log-probability of each chosen token.' }),
     topLogprobs: t.int({ required: false, description: 'Also report this many most likely alternatives (at most 20).' }),
+    responseFormat: t.field({ type: ResponseFormatInput, required: false }),
+    tools: t.field({ type: [ToolInput], required: false, description: 'Chat only.' }),
+    toolChoice: t.field({ type: ToolChoiceInput, required: false, description: 'AUTO when tools are given.' }),
   }),
 });
 
@@ -74,13 +128,24 @@ const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationComp
     usage: t.field({ type: UsageRef, resolve: (e) => e.usage }),
     timings: t.field({ type: GenerationTimingsRef, resolve: (e) => e.timings }),
     error: t.field({ type: GenerationErrorRef, nullable: true, resolve: (e) => e.error ?? null }),
+    json: t.field({ type: 'JSON', nullable: true, description: 'The parsed value of a responseFormat generation that completed; null on LENGTH.', resolve: (e) => e.json ?? null }),
+  }),
+});
+
+const GenerationToolCallRef = builder.objectRef<ToolCallEvent>('GenerationToolCall').implement({
+  description: 'A call the model made; the generation ends with finish reason TOOL_CALLS.',
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    name: t.exposeString('name'),
+    arguments: t.field({ type: 'JSON', description: 'The arguments object (validated when the call was forced).', resolve: (c) => c.arguments }),
+    index: t.exposeInt('index'),
   }),
 });
 
 export const GenerationEventUnion = builder.unionType('GenerationEvent', {
-  types: [GenerationStartedRef, GenerationTokenRef, GenerationCompletedRef],
+  types: [GenerationStartedRef, GenerationTokenRef, GenerationToolCallRef, GenerationCompletedRef],
   resolveType: (event) =>
-    ({ started: 'GenerationStarted', token: 'GenerationToken', completed: 'GenerationCompleted' })[event.kind],
+    ({ started: 'GenerationStarted', token: 'GenerationToken', tool_call: 'GenerationToolCall', completed: 'GenerationCompleted' })[event.kind],
 });
 
 export const GenerateTextPayload = builder.objectRef<GenerateTextPayloadShape>('GenerateTextPayload').implement({
@@ -90,6 +155,8 @@ export const GenerateTextPayload = builder.objectRef<GenerateTextPayloadShape>('
     usage: t.field({ type: UsageRef, resolve: (p) => p.usage }),
     timings: t.field({ type: GenerationTimingsRef, resolve: (p) => p.timings }),
     tokens: t.field({ type: [GenerationTokenRef], resolve: (p) => p.tokens }),
+    json: t.field({ type: 'JSON', nullable: true, resolve: (p) => p.json ?? null }),
+    toolCalls: t.field({ type: [GenerationToolCallRef], resolve: (p) => p.toolCalls }),
     request: t.field({ type: InferenceRequestRef, resolve: (p) => p.request }),
   }),
 });

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { relativeToRoot } from '../errors.js';
 import type { ModelInfo } from '../inference/types.js';
 import { builder } from './builder.js';
 import { ExecutionProviderEnum, ModalityEnum, ModelStatusEnum, TaskEnum } from './enums.js';
@@ -21,7 +23,10 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
     source: t.exposeString('source', { description: 'npm package@version, hub id, or "trained here (recipe)".' }),
     license: t.exposeString('license'),
     preload: t.exposeBoolean('preload'),
-    loadError: t.exposeString('loadError', { nullable: true }),
+    loadError: t.string({
+      nullable: true,
+      resolve: (m, _args, ctx) => (m.loadError == null ? null : relativeToRoot(m.loadError, path.resolve(ctx.config.MODELS_DIR))),
+    }),
     hubId: t.exposeString('hubId', { nullable: true, description: 'The hub id a pulled model came from; accepted wherever a model name is.' }),
     batchingUnavailable: t.exposeString('batchingUnavailable', {
       nullable: true,

@@ -5,7 +5,7 @@ import { ModalityEnum, RequestStatusEnum, TaskEnum } from './enums.js';
 import { ArtifactRef } from './artifact.js';
 import { RequestResultUnion, type ResultShape } from './results.js';
 import { EXACT_COUNT_LIMIT, type RequestCount } from '../db/request-store.js';
-import { cancelRequest, deleteRequest, deleteRequests, listRequests } from '../resolvers/requests.js';
+import { cancelRequest, deleteRequest, deleteRequests, getRequest, listRequests } from '../resolvers/requests.js';
 
 type CountedConnection = { count: () => Promise<RequestCount> };
 
@@ -28,6 +28,8 @@ builder.node(InferenceRequestRef, {
   description: 'One accepted inference request, persisted before its work started.',
   id: { resolve: (r) => r.id },
   loadOne: (id, ctx) => ctx.requests.get(id),
+  // The relay plugin's type brand is missing when one node is selected twice; the row's shape says it.
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'task' in value && 'status' in value,
   fields: (t) => ({
     task: t.field({ type: TaskEnum, resolve: (r) => r.task as never }),
     model: t.exposeString('model'),
@@ -91,7 +93,7 @@ builder.queryFields((t) => ({
     type: InferenceRequestRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.requests.get(String(args.id)),
+    resolve: (_root, args, ctx) => getRequest(ctx, String(args.id)),
   }),
   requests: t.connection(
     {

@@ -34,6 +34,7 @@ export const FinishReasonEnum = builder.enumType('FinishReason', {
     LENGTH: { description: 'maxTokens or the context length was reached.' },
     CANCELLED: { description: 'The client or the server cancelled it; the partial text is kept.' },
     ERROR: { description: 'Generation failed; see the request error.' },
+    TOOL_CALLS: { description: 'The model called tools (GenerationToolCall events); answer with tool messages.' },
   } as const,
 });
 

@@ -16,6 +16,7 @@ import { CollectionStore } from '../search/collection-store.js';
 import { RunService } from '../runs/run-service.js';
 import { Engine } from '../inference/engine.js';
 import { HistoryRetention } from '../history/retention.js';
+import { configureTextLimits } from '../inference/text-limits.js';
 import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
 import { createRequestHandler } from './http.js';
@@ -73,6 +74,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     { requestsPerMinute: config.RATE_LIMIT_PER_MINUTE, tokensPerMinute: config.TOKENS_PER_MINUTE },
     logger.child({ component: 'limits' }),
   );
+  configureTextLimits({ maxChars: config.MAX_TEXT_CHARS, maxTotalChars: config.MAX_TOTAL_TEXT_CHARS });
   const engine = await Engine.create({
     modelsDir: path.resolve(config.MODELS_DIR),
     runtime: {
@@ -109,7 +111,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
-  const ws = attachWebSocket(server, yoga, services.authenticator);
+  const ws = attachWebSocket(server, yoga, services.authenticator, { maxPayload: config.MAX_BODY_BYTES, allowedOrigins: config.CORS_ORIGINS });
   const responses = trackOpenResponses(server);
   let url = '';
   let closing: Promise<void> | undefined;

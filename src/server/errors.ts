@@ -4,34 +4,46 @@
  * request id and masked as INTERNAL_SERVER_ERROR.
  */
 import { GraphQLError } from 'graphql';
-import { isTesseraError, TesseraError } from '../errors.js';
+import { isTesseraError, relativeToRoot, TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-/** A coded error as clients see it; a `retryAfter` detail (seconds) also becomes the Retry-After header. */
-export function codedError(original: TesseraError, path?: readonly (string | number)[]): GraphQLError {
+/**
+ * A coded error as clients see it; a `retryAfter` detail (seconds) also becomes the Retry-After
+ * header. Messages that name files under `modelsDir` (absolute) name them relative to it.
+ */
+export function codedError(original: TesseraError, path?: readonly (string | number)[], modelsDir?: string): GraphQLError {
   const retryAfter = original.details?.retryAfter;
   const headers = typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : undefined;
-  return new GraphQLError(original.message, {
+  return new GraphQLError(modelsDir ? relativeToRoot(original.message, modelsDir) : original.message, {
     path,
     extensions: { code: original.code, http: { status: original.httpStatus, ...(headers ? { headers } : {}) }, ...(original.details ?? {}) },
   });
 }
 
-export function createMaskError(logger: Logger) {
+/** `modelsDir` is absolute; messages that name files under it name them relative to it. */
+export function createMaskError(logger: Logger, modelsDir: string) {
   return (error: unknown, message: string): Error => {
     const graphqlError = error instanceof GraphQLError ? error : null;
     const original = graphqlError?.originalError ?? error;
-    if (isTesseraError(original)) return codedError(original, graphqlError?.path);
+    if (isTesseraError(original)) return codedError(original, graphqlError?.path, modelsDir);
+    // yoga's streaming body limit: the same refusal as ours from Content-Length, under our code.
+    if (graphqlError?.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
+      return new GraphQLError('The request body is larger than the limit (MAX_BODY_BYTES).', {
+        extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+      });
+    }
     if (original instanceof GraphQLError && original.extensions?.code) return original;
     if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
       // Parse, validation and variable-coercion errors come from the client's document.
       if (graphqlError.extensions?.code) return graphqlError;
+      // yoga's CSRF refusal carries a 403 and no code: it keeps its status.
+      const forbidden = (graphqlError.extensions?.http as { status?: number } | undefined)?.status === 403;
       return new GraphQLError(graphqlError.message, {
         nodes: graphqlError.nodes,
         source: graphqlError.source,
         positions: graphqlError.positions,
         path: graphqlError.path,
-        extensions: { ...graphqlError.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+        extensions: { ...graphqlError.extensions, code: forbidden ? 'FORBIDDEN' : 'BAD_USER_INPUT', http: { status: forbidden ? 403 : 400 } },
       });
     }
     const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;

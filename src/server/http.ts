@@ -11,6 +11,7 @@ import { serveHistoryExport } from './history-export.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
+import { artifactHeaders } from './artifact-headers.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -21,13 +22,24 @@ function graphqlError(res: ServerResponse, status: number, code: string, message
   sendJson(res, status, { errors: [{ message, extensions: { code, http: { status } } }] }, { connection: 'close' });
 }
 
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    let pathname = '/';
     try {
+      ({ pathname } = new URL(req.url ?? '/', 'http://localhost'));
+      if (!decodes(pathname)) return sendJson(res, 400, { error: 'malformed percent-encoding in the path' });
       if (pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
       if (pathname === '/health/ready') {
         const readiness = await checkReadiness(services);
@@ -80,7 +92,7 @@ async function serveArtifact(services: Services, req: IncomingMessage, res: Serv
     return void res.end();
   }
   res.writeHead(200, {
-    'content-type': artifact.contentType,
+    ...artifactHeaders(artifact),
     'content-length': String(artifact.byteSize),
     etag: `"${artifact.id}"`,
     // Content-addressed: the bytes behind an id never change. Behind keys, no shared cache may keep them.

@@ -1,7 +1,8 @@
-/** Serves the built web console from web/dist; the SPA's routes fall back to index.html. */
+/** Serves the built web console from web/dist; the SPA's routes fall back to index.html. Paths arrive already checked to decode. */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONSOLE_CSP } from './artifact-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +28,8 @@ export function createStaticHandler(root: string) {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CONSOLE_CSP,
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);

@@ -14,6 +14,7 @@ import { codedError, markParseFailed } from './errors.js';
 
 /** graphql-ws's own "Unauthorized" close code, used here for a connection_init without a valid key. */
 const UNAUTHORIZED_CLOSE = 4401;
+import { createOriginPolicy } from './origins.js';
 
 export interface WebSocketEndpoint {
   /**
@@ -33,8 +34,18 @@ function authorizationParam(params: Readonly<Record<string, unknown>> | undefine
   return typeof value === 'string' ? value : null;
 }
 
-export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authenticator: Authenticator, path = '/graphql'): WebSocketEndpoint {
-  const wss = new WebSocketServer({ noServer: true });
+export interface WebSocketOptions {
+  /** Largest message accepted, like the HTTP body limit; a bigger one closes the socket (1009). */
+  maxPayload: number;
+  /** Browser origins allowed besides the server's own (CORS_ORIGINS). */
+  allowedOrigins: readonly string[];
+  path?: string;
+}
+
+export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authenticator: Authenticator, options: WebSocketOptions): WebSocketEndpoint {
+  const path = options.path ?? '/graphql';
+  const origins = createOriginPolicy(options.allowedOrigins);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const socketSignals = new WeakMap<WebSocket, AbortController>();
   const connections = new Set<ConnectionState>();
 
@@ -42,6 +53,11 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authentic
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname !== path) {
       socket.destroy();
+      return;
+    }
+    // Browsers send Origin on every upgrade and apply no CORS to WebSockets: the check is ours.
+    if (!origins.allows(request.headers.origin, request.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -92,6 +108,7 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authentic
         try {
           document = parse(params.query);
         } catch (error) {
+          // A bad document fails its own operation (an `error` message), never the socket.
           if (error instanceof GraphQLError) return [markParseFailed(error)];
           throw error;
         }

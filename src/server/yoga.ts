@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
 import type { Context, Services } from '../contracts/context.js';
@@ -6,6 +7,8 @@ import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { useGraphQLSSEStream } from './plugins/use-graphql-sse.js';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { corsFor, useBrowserSafety } from './plugins/use-browser-safety.js';
 
 export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
@@ -31,8 +34,25 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(services.logger) },
-    plugins: [useRequestId(), useExecutionCancellation(), useAuth(), useGraphQLSSEStream({ endpoint: SSE_ENDPOINT })],
+    maskedErrors: { maskError: createMaskError(services.logger, path.resolve(services.config.MODELS_DIR)) },
+    // One body limit for the whole server: yoga's own (25,000,000 bytes) would otherwise cut in first.
+    maxRequestBodySize: services.config.MAX_BODY_BYTES,
+    cors: corsFor(services.config.CORS_ORIGINS),
+    plugins: [
+      useRequestId(),
+      useExecutionCancellation(),
+      useBrowserSafety({ allowedOrigins: services.config.CORS_ORIGINS }),
+      useQueryLimits({
+        maxDepth: services.config.MAX_QUERY_DEPTH,
+        maxAliases: services.config.MAX_QUERY_ALIASES,
+        maxTokens: services.config.MAX_QUERY_TOKENS,
+        maxDirectives: services.config.MAX_QUERY_DIRECTIVES,
+        maxCost: services.config.MAX_QUERY_COST,
+        inferenceFieldCost: services.config.INFERENCE_FIELD_COST,
+      }),
+      useAuth(),
+      useGraphQLSSEStream({ endpoint: SSE_ENDPOINT }),
+    ],
     context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);
       return {

@@ -38,11 +38,16 @@ export type CaptionImageInput = {
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
+  /** On a tool message: the id of the call it answers. */
+  toolCallId?: string | null | undefined;
+  /** On an assistant message: the calls it made. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
 export type ChatRole =
   | 'assistant'
   | 'system'
+  | 'tool'
   | 'user';
 
 export type ClassifyImageInput = {
@@ -114,7 +119,9 @@ export type FinishReason =
   /** maxTokens or the context length was reached. */
   | 'LENGTH'
   /** End of sequence or a stop string. */
-  | 'STOP';
+  | 'STOP'
+  /** The model called tools (GenerationToolCall events); answer with tool messages. */
+  | 'TOOL_CALLS';
 
 /** A prompt or a chat, and how to sample. Greedy decoding unless temperature > 0. */
 export type GenerateInput = {
@@ -131,12 +138,17 @@ export type GenerateInput = {
   presencePenalty?: number | null | undefined;
   prompt?: string | null | undefined;
   repetitionPenalty?: number | null | undefined;
+  responseFormat?: ResponseFormatInput | null | undefined;
   /** Makes sampling reproducible. */
   seed?: number | null | undefined;
   /** Strings that end generation; they are not emitted. */
   stop?: Array<string> | null | undefined;
   /** 0 (greedy, the default) or more. */
   temperature?: number | null | undefined;
+  /** AUTO when tools are given. */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** Chat only. */
+  tools?: Array<ToolInput> | null | undefined;
   topK?: number | null | undefined;
   /** Also report this many most likely alternatives (at most 20). */
   topLogprobs?: number | null | undefined;
@@ -253,6 +265,19 @@ export type RequestStatus =
   | 'QUEUED'
   | 'RUNNING';
 
+/** Decoding is constrained so the text parses (and validates); GenerationCompleted.json carries the value. */
+export type ResponseFormatInput = {
+  /** A JSON schema; required for JSON_SCHEMA. */
+  schema?: unknown;
+  type: ResponseFormatType;
+};
+
+export type ResponseFormatType =
+  /** Any JSON object. */
+  | 'JSON_OBJECT'
+  /** JSON that validates against schema (supported keywords: docs/structured-output.md). */
+  | 'JSON_SCHEMA';
+
 export type RunPipelineInput = {
   inputs: PipelineInputs;
   /** Run in order; each reads the one before's output. */
@@ -297,6 +322,36 @@ export type Task =
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
   | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
 
+/** A call an assistant turn made, sent back with the conversation. */
+export type ToolCallInput = {
+  /** The arguments object. */
+  arguments: unknown;
+  id: string;
+  name: string;
+};
+
+/** A mode, or a function the model must call (constrained like REQUIRED). */
+export type ToolChoiceInput = {
+  function?: string | null | undefined;
+  mode?: ToolChoiceMode | null | undefined;
+};
+
+export type ToolChoiceMode =
+  /** The model decides; calls are parsed from its text. */
+  | 'AUTO'
+  /** Tools are not offered. */
+  | 'NONE'
+  /** Decoding is constrained to a call whose arguments validate. */
+  | 'REQUIRED';
+
+/** A function the model may call; offered through the chat template's tools. */
+export type ToolInput = {
+  description?: string | null | undefined;
+  name: string;
+  /** JSON schema of the arguments object. */
+  parameters?: unknown;
+};
+
 export type TranscribeInput = {
   audio: MediaInput;
   /** Language code such as "en". Multilingual models detect it when omitted; a language the model lacks is BAD_USER_INPUT. */
@@ -314,6 +369,7 @@ export type CaptionImageSubscription = { captionImage:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
     | { __typename: 'GenerationToken', text: string, index: number, tokenId: number }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type CaptionImageTextMutationVariables = Exact<{
@@ -405,6 +461,7 @@ export type GenerateSubscription = { generate:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
     | { __typename: 'GenerationToken', text: string, index: number, tokenId: number, logprob: number | null, topLogprobs: Array<{ tokenId: number, text: string, logprob: number }> | null }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type RequestEventsSubscriptionVariables = Exact<{
@@ -416,6 +473,7 @@ export type RequestEventsSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', requestId: string }
     | { __typename: 'GenerationToken', text: string, index: number, tokenId: number }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type GenerateTextMutationVariables = Exact<{
@@ -464,6 +522,7 @@ export type GenerateSequencedSubscription = { generate:
     | { __typename: 'GenerationCompleted', sequence: number | null, requestId: string, finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', sequence: number | null, requestId: string }
     | { __typename: 'GenerationToken', sequence: number | null, index: number, text: string }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type ResumeRequestEventsSubscriptionVariables = Exact<{
@@ -476,6 +535,7 @@ export type ResumeRequestEventsSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', sequence: number | null, finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', sequence: number | null }
     | { __typename: 'GenerationToken', sequence: number | null, index: number, text: string }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type ModelsQueryVariables = Exact<{
@@ -668,6 +728,25 @@ export type UploadArtifactMutationVariables = Exact<{
 
 export type UploadArtifactMutation = { uploadArtifact: { id: string, contentType: string, byteSize: number, url: string } };
 
+export type GenerateStructuredSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateStructuredSubscription = { generate:
+    | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, json: unknown }
+    | { __typename: 'GenerationStarted' }
+    | { __typename: 'GenerationToken', text: string }
+    | { __typename: 'GenerationToolCall', id: string, name: string, arguments: unknown, index: number }
+   };
+
+export type GenerateStructuredTextMutationVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateStructuredTextMutation = { generateText: { text: string, finishReason: FinishReason, json: unknown, toolCalls: Array<{ id: string, name: string, arguments: unknown, index: number }> } };
+
 export type RecognizeTextMutationVariables = Exact<{
   input: RecognizeTextInput;
 }>;
@@ -802,6 +881,8 @@ export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"Opera
 export const RequestHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RequestHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RequestFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outputText"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<RequestHistoryQuery, RequestHistoryQueryVariables>;
 export const CancelRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CancelRequestMutation, CancelRequestMutationVariables>;
 export const UploadArtifactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UploadArtifact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"file"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MediaInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uploadArtifact"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"file"},"value":{"kind":"Variable","name":{"kind":"Name","value":"file"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"byteSize"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<UploadArtifactMutation, UploadArtifactMutationVariables>;
+export const GenerateStructuredDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"GenerateStructured"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GenerateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"generate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationToken"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationToolCall"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}},{"kind":"Field","name":{"kind":"Name","value":"index"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GenerationCompleted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"json"}}]}}]}}]}}]} as unknown as DocumentNode<GenerateStructuredSubscription, GenerateStructuredSubscriptionVariables>;
+export const GenerateStructuredTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GenerateStructuredText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GenerateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"generateText"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"json"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}},{"kind":"Field","name":{"kind":"Name","value":"index"}}]}}]}}]}}]} as unknown as DocumentNode<GenerateStructuredTextMutation, GenerateStructuredTextMutationVariables>;
 export const RecognizeTextDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecognizeText"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecognizeTextInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recognizeText"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"confidence"}},{"kind":"Field","name":{"kind":"Name","value":"box"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<RecognizeTextMutation, RecognizeTextMutationVariables>;
 export const DetectSpeechDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DetectSpeech"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DetectSpeechInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"detectSpeech"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"sampleRate"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}}]}},{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<DetectSpeechMutation, DetectSpeechMutationVariables>;
 export const TranscribeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Transcribe"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TranscribeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transcribe"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptionStarted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptionSegment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptionToken"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TranscriptionCompleted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"durationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"segments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"queueMs"}},{"kind":"Field","name":{"kind":"Name","value":"computeMs"}},{"kind":"Field","name":{"kind":"Name","value":"realTimeFactor"}},{"kind":"Field","name":{"kind":"Name","value":"timeToFirstSegmentMs"}}]}}]}}]}}]}}]} as unknown as DocumentNode<TranscribeSubscription, TranscribeSubscriptionVariables>;

@@ -4,13 +4,15 @@
  * loop calls `start`, then `accept` once per generated token, and `finish` when it ends
  * it for an outside reason (cancellation, an error, shutdown).
  */
+import type { JsonConstraint } from './constraints/json-constraint.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
 import { EventChannel } from './event-channel.js';
 import { applyProcessors, buildProcessors, type LogitsContext, type LogitsProcessor } from './processors/index.js';
 import { Sampler } from './sampler.js';
 import { StopStringMatcher, tokenStopReason, type StopConditions } from './stopping.js';
 import type { TextTokenizer } from './tokenizer.js';
-import type { FinishReason, GenerationEvent, GenerationRequest, TokenLogprob } from './types.js';
+import { newToolCallId, parseToolCalls, type ToolMode } from './tools.js';
+import type { FinishReason, GenerationEvent, GenerationRequest, TokenLogprob, ToolCall } from './types.js';
 
 interface HeldToken {
   index: number;
@@ -25,6 +27,9 @@ export interface SequenceInit {
   eosTokenIds: ReadonlySet<number>;
   request: GenerationRequest;
   tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
+  /** This row's structured-output state, when the request has a responseFormat or a forced tool call. */
+  constraint?: JsonConstraint;
+  toolMode?: ToolMode;
   now?: () => number;
 }
 
@@ -51,6 +56,8 @@ export class Sequence {
   private readonly context: LogitsContext;
   private readonly tokenizer: Pick<TextTokenizer, 'decode' | 'tokenText'>;
   private readonly now: () => number;
+  private readonly constraint: JsonConstraint | undefined;
+  private readonly toolMode: ToolMode;
   private held: HeldToken[] = [];
   /** The most requests this one was computed together with, itself included. */
   private largestBatch = 0;
@@ -75,6 +82,8 @@ export class Sequence {
     this.conditions = { maxTokens: init.maxTokens, eosTokenIds: init.eosTokenIds };
     this.seen = new Set(init.promptIds);
     this.context = { seen: this.seen, generatedCounts: this.counts };
+    this.constraint = init.constraint;
+    this.toolMode = init.toolMode ?? { kind: 'none' };
   }
 
   get promptTokens(): number {
@@ -97,7 +106,9 @@ export class Sequence {
    */
   accept(logits: Float32Array): boolean {
     for (let i = 0; i < logits.length; i += 1) if (Number.isNaN(logits[i])) logits[i] = -Infinity;
+    const unprocessed = this.constraint && this.processors.length > 0 ? logits.slice() : null;
     applyProcessors(this.processors, logits, this.context);
+    this.constraint?.apply(logits, this.conditions.maxTokens - this.generated.length, unprocessed);
     const picked = this.sampler.pick(logits, this.wanted);
     if (picked.tokenId < 0) {
       this.finish('ERROR', { code: 'INFERENCE_FAILED', message: 'The model produced no finite logits.' });
@@ -115,6 +126,7 @@ export class Sequence {
       this.finishFlushing('STOP');
       return true;
     }
+    this.constraint?.accept(tokenId);
     this.held.push({ index, tokenId, logprob: picked.logprob, top: picked.topLogprobs });
     const piece = this.detokenizer.push(tokenId);
     const { emit, stopped } = this.stop.push(piece ?? '');
@@ -123,6 +135,11 @@ export class Sequence {
     this.emit(emit, piece === '' && !this.stop.holding);
     if (stopped) {
       this.finish('STOP');
+      return true;
+    }
+    // A value that cannot grow, or that is complete when tokens run out, ends here.
+    if (this.constraint?.complete && (!this.constraint.open || reason === 'LENGTH')) {
+      this.finishFlushing('STOP');
       return true;
     }
     if (reason === 'LENGTH') {
@@ -171,10 +188,13 @@ export class Sequence {
     const computeMs = this.admittedAt === null ? 0 : end - this.admittedAt;
     const completionTokens = this.generated.length;
     if (this.admittedAt === null) this.start();
+    const structured = reason === 'STOP' ? this.structuredResult() : {};
+    structured.calls?.forEach((call, index) => this.events.push({ type: 'tool_call', index, ...call }));
     this.events.push({
       type: 'completed',
-      finishReason: reason,
+      finishReason: structured.calls?.length ? 'TOOL_CALLS' : reason,
       text: this.text,
+      ...('json' in structured ? { json: structured.json } : {}),
       usage: { promptTokens: this.promptTokens, completionTokens },
       timings: {
         queueMs: (this.admittedAt ?? end) - this.submittedAt,
@@ -186,5 +206,16 @@ export class Sequence {
       ...(error ? { error } : {}),
     });
     this.events.end();
+  }
+
+  /** The parsed value of a completed constrained output, or the tool calls in the text. */
+  private structuredResult(): { json?: unknown; calls?: ToolCall[] } {
+    const withIds = (calls: Omit<ToolCall, 'id'>[]) => calls.map((c) => ({ id: newToolCallId(), ...c }));
+    if (this.toolMode.kind === 'forced') {
+      return this.constraint?.complete ? { calls: withIds([this.constraint.value() as Omit<ToolCall, 'id'>]) } : {};
+    }
+    if (this.constraint) return this.constraint.complete ? { json: this.constraint.value() } : {};
+    if (this.toolMode.kind === 'auto') return { calls: withIds(parseToolCalls(this.text, this.toolMode.tools)) };
+    return {};
   }
 }

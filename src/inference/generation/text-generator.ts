@@ -7,12 +7,18 @@ import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TesseraError, badInput } from '../../errors.js';
 import { ContinuousBatcher } from './batcher.js';
+import { MAX_TOKEN_CHARS } from './constraints/automaton.js';
+import { ConstraintGrammar, MaskCache } from './constraints/grammar.js';
+import { JsonConstraint } from './constraints/json-constraint.js';
+import { compileResponseFormat } from './constraints/schema.js';
+import { buildTokenTrie, type TokenTrie } from './constraints/token-trie.js';
 import { DecoderModel } from './decoder-model.js';
 import { DecodeLoop, type LoopStats } from './loop.js';
 import { readDecoderConfig } from './model-config.js';
 import { Sequence } from './sequence.js';
 import { describeDecoder, type DecoderSignature } from './signature.js';
 import { TextTokenizer } from './tokenizer.js';
+import { checkTools, forcedCallGrammar, toolMode, type ToolMode } from './tools.js';
 import type { GenerationEvent, GenerationLogger, GenerationRequest } from './types.js';
 import { checkContext, validateGenerationRequest } from './validate.js';
 
@@ -30,6 +36,8 @@ export interface TextGeneratorOptions {
 }
 
 const DEFAULT_MAX_TOKENS = 128;
+/** Compiled response formats kept per model; masks are cached inside each. */
+const MAX_GRAMMARS = 64;
 
 /** Where decoder exports put the graph, in the order they are tried. */
 const GRAPH_FILES = ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx', 'model.onnx', 'decoder_model_merged.onnx'];
@@ -49,6 +57,9 @@ export class TextGenerator {
   private readonly eosTokenIds: ReadonlySet<number>;
   private readonly lengthDefaults: { maxNewTokens?: number; maxLength?: number };
   private readonly loop: DecodeLoop;
+  private readonly grammars = new Map<string, ConstraintGrammar>();
+  private trie: TokenTrie | null = null;
+  private readonly masks = new MaskCache();
   private closed = false;
 
   private constructor(
@@ -126,10 +137,38 @@ export class TextGenerator {
     return Math.max(1, Math.min(wanted, this.contextLength - promptTokens));
   }
 
+  /**
+   * The grammar a request's output is decoded under (responseFormat, or a forced tool
+   * call), or null. Refuses unsupported schemas with BAD_USER_INPUT before any work.
+   */
+  outputGrammar(request: GenerationRequest): { grammar: ConstraintGrammar | null; tools: ToolMode } {
+    const toolGrammars = checkTools(request);
+    const tools = toolMode(request);
+    const root = request.responseFormat
+      ? compileResponseFormat(request.responseFormat)
+      : tools.kind === 'forced'
+        ? forcedCallGrammar(tools.tools, toolGrammars)
+        : null;
+    if (!root) return { grammar: null, tools };
+    const key = JSON.stringify(request.responseFormat ?? { tools: tools.kind === 'forced' ? tools.tools : [] });
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      // The vocabulary's texts are decoded once per model, on its first constrained request.
+      // End-of-sequence is offered only when the value is complete, never as text.
+      const text = (id: number) => (this.eosTokenIds.has(id) ? '' : this.tokenizer.decode([id]));
+      this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, text, MAX_TOKEN_CHARS);
+      grammar = new ConstraintGrammar(root, this.trie, [...this.eosTokenIds], this.masks);
+      if (this.grammars.size >= MAX_GRAMMARS) this.grammars.delete(this.grammars.keys().next().value!);
+      this.grammars.set(key, grammar);
+    }
+    return { grammar, tools };
+  }
+
   /** Token ids the model sees for a request (chat template applied), as validated by `generate`. */
   promptIds(request: GenerationRequest): number[] {
+    const tools = request.toolChoice === 'none' ? undefined : request.tools;
     const ids = request.messages
-      ? this.tokenizer.encode(this.tokenizer.renderChat(request.messages), { addSpecialTokens: false })
+      ? this.tokenizer.encode(this.tokenizer.renderChat(request.messages, { tools }), { addSpecialTokens: false })
       : this.tokenizer.encode(request.prompt ?? '', { addSpecialTokens: true });
     if (ids.length > 0) return ids;
     if (this.tokenizer.bosTokenId !== undefined) return [this.tokenizer.bosTokenId];
@@ -145,6 +184,7 @@ export class TextGenerator {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
     // The prompt is counted before the context check so its message states the real count.
     validateGenerationRequest(request);
+    const output = this.outputGrammar(request);
     const promptIds = this.promptIds(request);
     checkContext(this.contextLength, promptIds.length, request.maxTokens);
     const maxTokens = request.maxTokens ?? this.defaultMaxTokens(promptIds.length);
@@ -156,7 +196,8 @@ export class TextGenerator {
 
     return {
       [Symbol.asyncIterator]: async function* () {
-        const sequence = new Sequence({ promptIds, maxTokens, eosTokenIds, request, tokenizer });
+        const constraint = output.grammar ? new JsonConstraint(output.grammar) : undefined;
+        const sequence = new Sequence({ promptIds, maxTokens, eosTokenIds, request, tokenizer, constraint, toolMode: output.tools });
         const onAbort = () => loop.cancel(sequence);
         if (signal?.aborted) {
           sequence.cancelRequested = true;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TesseraError, badInput } from '../../errors.js';
-import type { ChatMessage } from './types.js';
+import { templateMessage, templateTools } from './tools.js';
+import type { ChatMessage, ToolDefinition } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -113,18 +114,26 @@ export class TextTokenizer {
     });
   }
 
+  /** Ids run from 0 to vocabSize - 1 (added tokens included). */
+  get vocabSize(): number {
+    let max = -1;
+    for (const id of this.tokenizer.get_vocab(true).values()) if (id > max) max = id;
+    return max + 1;
+  }
+
   /** One token's own text, special tokens included (for logprob alternatives). */
   tokenText(id: number): string {
     return this.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   }
 
   /** Renders a conversation with the model's chat template, ending with the assistant's turn prompt. */
-  renderChat(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean } = {}): string {
+  renderChat(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean; tools?: readonly ToolDefinition[] } = {}): string {
     if (!this.template) throw badInput('This model has no chat template; send a prompt instead of messages.');
     try {
       return this.template.render({
         ...this.specialTokens,
-        messages: messages.map((m) => ({ role: m.role, content: m.content })),
+        messages: messages.map(templateMessage),
+        ...(options.tools?.length ? { tools: templateTools(options.tools) } : {}),
         add_generation_prompt: options.addGenerationPrompt ?? true,
       });
     } catch (error) {

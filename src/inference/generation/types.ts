@@ -3,11 +3,38 @@
  * events a generation streams back. Nothing here knows GraphQL.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A function call the model made; `arguments` is the parsed JSON object. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** An assistant turn's calls, sent back on the next turn (`arguments`: an object or its JSON text). */
+  toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
+  /** A tool message: the call it answers. */
+  toolCallId?: string | null;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string | null;
+  /** JSON schema of the arguments object (the supported subset, as for responseFormat). */
+  parameters?: unknown;
+}
+
+/** `required` and a named function constrain decoding to a call whose arguments validate. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { function: string };
+
+export interface ResponseFormat {
+  type: 'json_object' | 'json_schema';
+  /** Required for json_schema; json_object means any JSON object. */
+  schema?: unknown;
 }
 
 export interface GenerationRequest {
@@ -36,9 +63,15 @@ export interface GenerationRequest {
   logprobs?: boolean;
   /** Alternatives per token (0-20); implies `logprobs`. */
   topLogprobs?: number;
+  /** Decoding constrained so the text is JSON of this shape (see docs/structured-output.md). */
+  responseFormat?: ResponseFormat;
+  /** Functions the model may call (chat only); offered through the chat template's `tools`. */
+  tools?: ToolDefinition[];
+  /** Default `auto` when tools are given. */
+  toolChoice?: ToolChoice;
 }
 
-export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR';
+export type FinishReason = 'STOP' | 'LENGTH' | 'CANCELLED' | 'ERROR' | 'TOOL_CALLS';
 
 export interface TokenLogprob {
   tokenId: number;
@@ -68,10 +101,13 @@ export type GenerationEvent =
       logprob: number | null;
       topLogprobs: TokenLogprob[] | null;
     }
+  | ({ type: 'tool_call'; index: number } & ToolCall)
   | {
       type: 'completed';
       finishReason: FinishReason;
       text: string;
+      /** The parsed value of a responseFormat generation that completed (never on LENGTH). */
+      json?: unknown;
       usage: { promptTokens: number; completionTokens: number };
       timings: GenerationTimings;
       error?: { code: string; message: string };
@@ -79,6 +115,7 @@ export type GenerationEvent =
 
 export type TokenEvent = Extract<GenerationEvent, { type: 'token' }>;
 export type CompletedEvent = Extract<GenerationEvent, { type: 'completed' }>;
+export type ToolCallEvent = Extract<GenerationEvent, { type: 'tool_call' }>;
 
 /** pino-compatible subset; every method optional so a bare object works. */
 export interface GenerationLogger {

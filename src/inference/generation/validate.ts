@@ -4,6 +4,7 @@
  */
 import { badInput } from '../../errors.js';
 import type { GenerationRequest } from './types.js';
+import { checkTextLength, checkTextsLength } from '../text-limits.js';
 
 export const GENERATION_LIMITS = {
   maxStopStrings: 16,
@@ -14,7 +15,7 @@ export const GENERATION_LIMITS = {
   maxMessages: 1024,
 } as const;
 
-const ROLES = new Set(['system', 'user', 'assistant']);
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -33,14 +34,20 @@ export function validateGenerationRequest(
   if (hasPrompt === hasMessages) {
     throw badInput('Give exactly one of prompt and messages.', { parameter: hasPrompt ? 'prompt' : 'messages' });
   }
-  if (hasPrompt) check(typeof r.prompt === 'string', 'prompt', 'must be a string', typeof r.prompt);
+  if (hasPrompt) {
+    check(typeof r.prompt === 'string', 'prompt', 'must be a string', typeof r.prompt);
+    checkTextLength('prompt', r.prompt!);
+  }
   if (hasMessages) {
     check(Array.isArray(r.messages) && r.messages.length > 0, 'messages', 'must be a non-empty list', r.messages);
     check(r.messages!.length <= GENERATION_LIMITS.maxMessages, 'messages', `may hold at most ${GENERATION_LIMITS.maxMessages} entries`, r.messages!.length);
     r.messages!.forEach((m, i) => {
-      check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user or assistant', m?.role);
+      check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user, assistant or tool', m?.role);
       check(typeof m.content === 'string', `messages[${i}].content`, 'must be a string', typeof m.content);
+      if (m.role === 'tool') check(typeof m.toolCallId === 'string' && m.toolCallId.length > 0, `messages[${i}].toolCallId`, 'must name the call a tool message answers', m.toolCallId);
+      if (m.toolCalls != null) check(m.role === 'assistant' && Array.isArray(m.toolCalls), `messages[${i}].toolCalls`, 'may only be given on assistant messages', m.role);
     });
+    checkTextsLength('messages', r.messages!.map((m) => m.content));
   }
   if (r.temperature !== undefined) check(isNumber(r.temperature) && r.temperature >= 0, 'temperature', 'must be a number >= 0', r.temperature);
   if (r.topP !== undefined) check(isNumber(r.topP) && r.topP > 0 && r.topP <= 1, 'topP', 'must be in (0, 1]', r.topP);

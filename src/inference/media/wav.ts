@@ -35,6 +35,9 @@ const FORMAT_EXTENSIBLE = 0xfffe;
 const STREAMING_PLACEHOLDER = 0x7fff0000;
 const UNKNOWN_SIZES = new Set([0, 0xffffffff]);
 
+/** Rates and channel counts real recordings use; outside them a header is a trick, not audio. */
+export const WAV_BOUNDS = { minSampleRate: 1000, maxSampleRate: 384_000, maxChannels: 8 } as const;
+
 const corrupt = (message: string) => new TesseraError('BAD_USER_INPUT', `The WAV file is corrupt: ${message}`);
 
 function tag(bytes: Uint8Array, offset: number): string {
@@ -83,6 +86,16 @@ export function readWavHeader(bytes: Uint8Array): WavHeader {
       }
       if (channels === 0) throw corrupt('zero channels.');
       if (sampleRate === 0) throw corrupt('a sample rate of zero.');
+      if (sampleRate < WAV_BOUNDS.minSampleRate || sampleRate > WAV_BOUNDS.maxSampleRate) {
+        throw new TesseraError(
+          'BAD_USER_INPUT',
+          `The WAV sample rate is ${sampleRate} Hz; this server reads ${WAV_BOUNDS.minSampleRate}–${WAV_BOUNDS.maxSampleRate} Hz.`,
+          { sampleRate },
+        );
+      }
+      if (channels > WAV_BOUNDS.maxChannels) {
+        throw new TesseraError('BAD_USER_INPUT', `The WAV file has ${channels} channels; this server reads at most ${WAV_BOUNDS.maxChannels}.`, { channels });
+      }
       if (blockAlign === 0 || blockAlign % channels !== 0) throw corrupt(`block size ${blockAlign} for ${channels} channels.`);
       const containerBytes = blockAlign / channels;
       fmt = {

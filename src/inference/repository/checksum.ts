@@ -1,7 +1,8 @@
 /**
- * SHA-256 of model files, remembered per model folder by size and mtime so a restart
- * does not hash hundreds of megabytes again. A truncated or rewritten file changes its
- * size or mtime and is hashed afresh.
+ * SHA-256 of model files, remembered per model folder so a restart does not hash hundreds
+ * of megabytes again. The key is size, mtime, ctime and inode: size and mtime alone can be
+ * put back after an in-place rewrite (utimes), but ctime is set by the kernel on every change
+ * and cannot be, and a replaced file has a new inode. Any of them moving means hashing afresh.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,11 +11,19 @@ import { join } from 'node:path';
 
 export const CHECKSUM_CACHE_FILE = '.checksums.json';
 
-interface CacheEntry {
+interface FileIdentity {
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+interface CacheEntry extends FileIdentity {
   sha256: string;
 }
+
+const sameFile = (a: FileIdentity, b: FileIdentity) =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 type CacheFile = Record<string, CacheEntry>;
 
@@ -54,9 +63,10 @@ export class ChecksumCache {
     const entries = await this.load();
     const info = await stat(path);
     const cached = entries[path];
-    if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.sha256;
+    const identity: FileIdentity = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
+    if (cached && sameFile(cached, identity)) return cached.sha256;
     const sha256 = await sha256File(path);
-    entries[path] = { size: info.size, mtimeMs: info.mtimeMs, sha256 };
+    entries[path] = { ...identity, sha256 };
     this.dirty = true;
     return sha256;
   }

@@ -22,7 +22,7 @@ export async function* streamTokens(
     } else if (event.type === 'token') {
       firstOutputAt ??= new Date();
       if (event.text) yield { kind: 'token', step: step.index, text: event.text };
-    } else {
+    } else if (event.type === 'completed') {
       if (event.finishReason === 'CANCELLED') throw abortError(env.signal);
       if (event.finishReason === 'ERROR') {
         const error = event.error ?? { code: 'INFERENCE_FAILED', message: 'Generation failed.' };

@@ -5,8 +5,8 @@
  */
 import type { RequestRow } from '../../db/request-store.js';
 import type { GenerationEvent } from '../../inference/generation/types.js';
-import type { CaptionResultShape, GenerationResultShape, StoredToken } from '../../contracts/results.js';
-import type { CompletedEvent, GenerateTextPayloadShape, GenerationEventShape, TokenEvent } from '../../contracts/events.js';
+import type { CaptionResultShape, GenerationResultShape, StoredToken, StoredToolCall } from '../../contracts/results.js';
+import type { CompletedEvent, GenerateTextPayloadShape, GenerationEventShape, TokenEvent, ToolCallEvent } from '../../contracts/events.js';
 import { generationOutcome } from '../../contracts/generation-outcome.js';
 import { TesseraError } from '../../errors.js';
 import type { RunService, StartedRun } from '../run-service.js';
@@ -14,6 +14,7 @@ import type { StreamFold } from '../stream-fold.js';
 
 export function generationFold(model: string, kind: 'generation' | 'caption'): StreamFold<GenerationEvent, GenerationEventShape> {
   const tokens: StoredToken[] = [];
+  const toolCalls: StoredToolCall[] = [];
   let text = '';
   let promptTokens = 0;
   let firstOutputAt: Date | null = null;
@@ -33,7 +34,12 @@ export function generationFold(model: string, kind: 'generation' | 'caption'): S
         run.keep({ outputText: text, promptTokens, completionTokens: event.index + 1, firstOutputAt });
         return { publish: { kind: 'token', ...token } };
       }
-      const { outcome } = generationOutcome(event, kind, firstOutputAt, tokens);
+      if (event.type === 'tool_call') {
+        const { type: _type, ...call } = event;
+        toolCalls.push(call);
+        return { publish: { kind: 'tool_call', ...call } };
+      }
+      const { outcome } = generationOutcome(event, kind, firstOutputAt, tokens, toolCalls);
       const completed: CompletedEvent = {
         kind: 'completed',
         requestId: row.id,
@@ -42,6 +48,7 @@ export function generationFold(model: string, kind: 'generation' | 'caption'): S
         usage: event.usage,
         timings: { queueMs: event.timings.queueMs, timeToFirstTokenMs: event.timings.timeToFirstTokenMs, tokensPerSecond: event.timings.tokensPerSecond },
         error: event.error ?? null,
+        ...(event.json !== undefined ? { json: event.json } : {}),
       };
       if (event.finishReason === 'CANCELLED') {
         const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'The request was cancelled.';
@@ -75,6 +82,7 @@ export async function* replayGeneration(row: RequestRow): AsyncGenerator<Generat
   const result = row.result as GenerationResultShape | CaptionResultShape | null;
   yield { kind: 'started', requestId: row.id, model: row.model, promptTokens: row.promptTokens ?? 0 };
   for (const token of result?.tokens ?? []) yield { kind: 'token', ...token } satisfies TokenEvent;
+  for (const call of result?.toolCalls ?? []) yield { kind: 'tool_call', ...call } satisfies ToolCallEvent;
   yield {
     kind: 'completed',
     requestId: row.id,
@@ -83,6 +91,7 @@ export async function* replayGeneration(row: RequestRow): AsyncGenerator<Generat
     usage: { promptTokens: row.promptTokens ?? 0, completionTokens: row.completionTokens ?? 0 },
     timings: result?.timings ?? { queueMs: row.queueMs ?? 0, timeToFirstTokenMs: null, tokensPerSecond: null },
     error: row.errorCode && row.status === 'FAILED' ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    ...(result?.json !== undefined ? { json: result.json } : {}),
   };
 }
 
@@ -94,6 +103,7 @@ export async function generationResult(runs: RunService, started: StartedRun<Gen
     throw new TesseraError(completed.error.code as never, completed.error.message, { requestId: started.row.id });
   }
   const tokens = events.filter((event): event is TokenEvent => event.kind === 'token');
-  const { text, finishReason, usage, timings } = completed;
-  return { text, finishReason, usage, timings, tokens, request: request! };
+  const toolCalls = events.filter((event): event is ToolCallEvent => event.kind === 'tool_call');
+  const { text, finishReason, usage, timings, json } = completed;
+  return { text, finishReason, usage, timings, tokens, json, toolCalls, request: request! };
 }

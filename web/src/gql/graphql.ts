@@ -38,11 +38,16 @@ export type CaptionImageInput = {
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
+  /** On a tool message: the id of the call it answers. */
+  toolCallId?: string | null | undefined;
+  /** On an assistant message: the calls it made. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
 export type ChatRole =
   | 'assistant'
   | 'system'
+  | 'tool'
   | 'user';
 
 export type ClassifyImageInput = {
@@ -106,7 +111,9 @@ export type FinishReason =
   /** maxTokens or the context length was reached. */
   | 'LENGTH'
   /** End of sequence or a stop string. */
-  | 'STOP';
+  | 'STOP'
+  /** The model called tools (GenerationToolCall events); answer with tool messages. */
+  | 'TOOL_CALLS';
 
 /** A prompt or a chat, and how to sample. Greedy decoding unless temperature > 0. */
 export type GenerateInput = {
@@ -123,12 +130,17 @@ export type GenerateInput = {
   presencePenalty?: number | null | undefined;
   prompt?: string | null | undefined;
   repetitionPenalty?: number | null | undefined;
+  responseFormat?: ResponseFormatInput | null | undefined;
   /** Makes sampling reproducible. */
   seed?: number | null | undefined;
   /** Strings that end generation; they are not emitted. */
   stop?: Array<string> | null | undefined;
   /** 0 (greedy, the default) or more. */
   temperature?: number | null | undefined;
+  /** AUTO when tools are given. */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** Chat only. */
+  tools?: Array<ToolInput> | null | undefined;
   topK?: number | null | undefined;
   /** Also report this many most likely alternatives (at most 20). */
   topLogprobs?: number | null | undefined;
@@ -245,6 +257,19 @@ export type RequestStatus =
   | 'QUEUED'
   | 'RUNNING';
 
+/** Decoding is constrained so the text parses (and validates); GenerationCompleted.json carries the value. */
+export type ResponseFormatInput = {
+  /** A JSON schema; required for JSON_SCHEMA. */
+  schema?: unknown;
+  type: ResponseFormatType;
+};
+
+export type ResponseFormatType =
+  /** Any JSON object. */
+  | 'JSON_OBJECT'
+  /** JSON that validates against schema (supported keywords: docs/structured-output.md). */
+  | 'JSON_SCHEMA';
+
 export type RunPipelineInput = {
   inputs: PipelineInputs;
   /** Run in order; each reads the one before's output. */
@@ -289,6 +314,36 @@ export type Task =
   /** Image/text dual encoder (CLIP, SigLIP): labels chosen per request (classifyImageZeroShot), text and image embeddings (embed). */
   | 'ZERO_SHOT_IMAGE_CLASSIFICATION';
 
+/** A call an assistant turn made, sent back with the conversation. */
+export type ToolCallInput = {
+  /** The arguments object. */
+  arguments: unknown;
+  id: string;
+  name: string;
+};
+
+/** A mode, or a function the model must call (constrained like REQUIRED). */
+export type ToolChoiceInput = {
+  function?: string | null | undefined;
+  mode?: ToolChoiceMode | null | undefined;
+};
+
+export type ToolChoiceMode =
+  /** The model decides; calls are parsed from its text. */
+  | 'AUTO'
+  /** Tools are not offered. */
+  | 'NONE'
+  /** Decoding is constrained to a call whose arguments validate. */
+  | 'REQUIRED';
+
+/** A function the model may call; offered through the chat template's tools. */
+export type ToolInput = {
+  description?: string | null | undefined;
+  name: string;
+  /** JSON schema of the arguments object. */
+  parameters?: unknown;
+};
+
 export type TranscribeInput = {
   audio: MediaInput;
   /** Language code such as "en". Multilingual models detect it when omitted; a language the model lacks is BAD_USER_INPUT. */
@@ -318,6 +373,7 @@ export type GenerateStreamSubscription = { generate:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, text: string, usage: { promptTokens: number, completionTokens: number }, timings: { queueMs: number, timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string, promptTokens: number }
     | { __typename: 'GenerationToken', text: string }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type HistoryPageQueryVariables = Exact<{
@@ -398,6 +454,7 @@ export type FollowRequestSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', finishReason: FinishReason }
     | { __typename: 'GenerationStarted' }
     | { __typename: 'GenerationToken', text: string }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export type FollowPipelineSubscriptionVariables = Exact<{
@@ -500,6 +557,7 @@ export type CaptionStreamSubscription = { captionImage:
     | { __typename: 'GenerationCompleted', requestId: string, finishReason: FinishReason, usage: { completionTokens: number }, timings: { timeToFirstTokenMs: number | null, tokensPerSecond: number | null }, error: { code: string, message: string } | null }
     | { __typename: 'GenerationStarted', requestId: string, model: string }
     | { __typename: 'GenerationToken', text: string }
+    | { __typename: 'GenerationToolCall' }
    };
 
 export class TypedDocumentString<TResult, TVariables>

@@ -1,5 +1,18 @@
 /** Small numeric helpers shared by the vision and embedding tasks. */
+import { TesseraError } from '../../../errors.js';
 import type { ScoredLabel } from '../../types.js';
+
+/**
+ * A NaN or infinite output means broken weights or a broken graph, never an answer: the
+ * request fails with INFERENCE_FAILED rather than storing numbers no client can read back.
+ */
+export function assertFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new TesseraError('INFERENCE_FAILED', `The model produced a non-finite ${what} (${values[i]}); its weights may be corrupt.`);
+    }
+  }
+}
 
 export function softmax(logits: ArrayLike<number>): Float32Array {
   let max = -Infinity;
@@ -16,6 +29,7 @@ export function sigmoid(logits: ArrayLike<number>): Float32Array {
 }
 
 export function l2Normalize(vector: Float32Array): Float32Array {
+  assertFinite(vector, 'embedding');
   let norm = 0;
   for (const v of vector) norm += v * v;
   norm = Math.sqrt(norm);
@@ -31,6 +45,7 @@ export function dot(a: Float32Array, b: Float32Array): number {
 
 /** Labels with their scores, highest first; ties keep label order. */
 export function ranked(labels: readonly string[], scores: ArrayLike<number>, topK = labels.length): ScoredLabel[] {
+  assertFinite(scores, 'score');
   return labels
     .map((label, i) => ({ label, score: scores[i] }))
     .sort((a, b) => b.score - a.score)

@@ -33,7 +33,7 @@ export function foldGeneration(view: GenerationView, event: Event, control: Fold
     view.tokens++;
     append(event.text);
     view.tokensPerSecond = now > view.firstAt ? (view.tokens - 1) / ((now - view.firstAt) / 1000) : null;
-  } else {
+  } else if (event.__typename === 'GenerationCompleted') {
     Object.assign(view, {
       outcome: event.error ? 'failed' : 'finished',
       requestId: event.requestId,

@@ -24,7 +24,7 @@ export function useCaption() {
     else if (event.__typename === 'GenerationToken') {
       view.tokens++;
       appendText(text.current, event.text);
-    } else {
+    } else if (event.__typename === 'GenerationCompleted') {
       Object.assign(view, {
         outcome: event.error ? 'failed' : 'done',
         requestId: event.requestId,
