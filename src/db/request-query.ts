@@ -71,8 +71,9 @@ export const ftsPhrase = (text: string) => `"${text.trim().replace(/"/g, '""')}"
 /**
  * SQLite plans without statistics on most installations, so the query says which index
  * drives: a text that matches few rows drives from the FTS table (every other column wrapped
- * in a unary `+`, which SQLite never uses for an index), a frequent one is only checked
- * against the FTS matches while an id-ordered index scan stops at the page.
+ * in a unary `+`, which SQLite never uses for an index); a frequent one is matched with LIKE
+ * on the id-ordered scan, which finds a page after a few hundred rows, where reading all of
+ * its FTS matches would cost time in proportion to their number.
  */
 export const SQLITE_RARE_TEXT_MATCHES = 1000;
 export const sqliteMatchProbe = `SELECT count(*) AS n FROM (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ? LIMIT ${SQLITE_RARE_TEXT_MATCHES})`;
@@ -80,9 +81,8 @@ export const sqliteMatchProbe = `SELECT count(*) AS n FROM (SELECT rowid FROM "I
 function textCondition(kind: DatabaseKind, text: string, params: SqlParams, indexed: boolean, textDrives: boolean): string {
   const pattern = `%${escapeLike(text)}%`;
   if (kind === 'sqlite') {
-    if (usesTextIndex(text, indexed)) {
-      const rowid = textDrives ? `${TABLE}.rowid` : `+${TABLE}.rowid`;
-      return `${rowid} IN (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ${params.add(ftsPhrase(text))})`;
+    if (textDrives) {
+      return `${TABLE}.rowid IN (SELECT rowid FROM "InferenceRequestText" WHERE "InferenceRequestText" MATCH ${params.add(ftsPhrase(text))})`;
     }
     return `("inputText" LIKE ${params.add(pattern)} ESCAPE '\\' OR "outputText" LIKE ${params.add(pattern)} ESCAPE '\\')`;
   }

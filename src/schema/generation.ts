@@ -133,6 +133,7 @@ const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationComp
 });
 
 const GenerationToolCallRef = builder.objectRef<ToolCallEvent>('GenerationToolCall').implement({
+  interfaces: [StreamEventRef],
   description: 'A call the model made; the generation ends with finish reason TOOL_CALLS.',
   fields: (t) => ({
     id: t.exposeString('id'),

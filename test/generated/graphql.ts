@@ -522,7 +522,7 @@ export type GenerateSequencedSubscription = { generate:
     | { __typename: 'GenerationCompleted', sequence: number | null, requestId: string, finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', sequence: number | null, requestId: string }
     | { __typename: 'GenerationToken', sequence: number | null, index: number, text: string }
-    | { __typename: 'GenerationToolCall' }
+    | { __typename: 'GenerationToolCall', sequence: number | null }
    };
 
 export type ResumeRequestEventsSubscriptionVariables = Exact<{
@@ -535,7 +535,7 @@ export type ResumeRequestEventsSubscription = { requestEvents:
     | { __typename: 'GenerationCompleted', sequence: number | null, finishReason: FinishReason, text: string }
     | { __typename: 'GenerationStarted', sequence: number | null }
     | { __typename: 'GenerationToken', sequence: number | null, index: number, text: string }
-    | { __typename: 'GenerationToolCall' }
+    | { __typename: 'GenerationToolCall', sequence: number | null }
    };
 
 export type ModelsQueryVariables = Exact<{
