@@ -385,7 +385,7 @@ export type HistoryPageQueryVariables = Exact<{
 }>;
 
 
-export type HistoryPageQuery = { requests: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, inputText: string | null, outputText: string | null, inputModalities: Array<Modality>, queueMs: number | null, computeMs: number | null, error: { code: string } | null } }> }, models: Array<{ name: string }> };
+export type HistoryPageQuery = { requests: { totalCount: number, totalCountIsEstimate: boolean, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, inputText: string | null, outputText: string | null, inputModalities: Array<Modality>, queueMs: number | null, computeMs: number | null, error: { code: string } | null } }> }, models: Array<{ name: string }> };
 
 export type ModelsPageQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -640,6 +640,7 @@ export const HistoryPageDocument = new TypedDocumentString(`
     filter: $filter
   ) {
     totalCount
+    totalCountIsEstimate
     pageInfo {
       hasNextPage
       hasPreviousPage
