@@ -30,6 +30,12 @@ const schema = z.object({
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://')
     .optional(),
+  /** A second port that serves only /metrics, without a key; unset: /metrics only on PORT, behind an admin key. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** This process's name among replicas (request rows, heartbeats); default: hostname-pid-random. */
+  INSTANCE_ID: z.string().min(1).max(100).optional(),
+  /** A replica whose heartbeat is older than this is presumed dead and its active requests INTERRUPTED. */
+  INSTANCE_TIMEOUT_MS: positiveInt.min(1000).default(30_000),
   DATABASE_URL: z
     .string()
     .default('file:./data/tessera.db')
@@ -63,6 +69,8 @@ const schema = z.object({
   ORT_INTER_OP_THREADS: nonNegativeInt.default(0),
   ORT_GRAPH_OPTIMIZATION: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   ORT_SESSION_THREAD: z.enum(['worker', 'main']).default('worker'),
+  /** Bytes of prompt-prefix keys/values kept per text-generation model; 0 turns the prefix cache off. Default: 1/16 of the machine's memory, at most 1 GiB. */
+  PREFIX_CACHE_BYTES: nonNegativeInt.optional(),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt.default(10_000),
   /** Days a finished request is kept; unset keeps history forever. */
   HISTORY_RETENTION_DAYS: positiveInt.optional(),

@@ -63,6 +63,9 @@ const FORBIDDEN: { from: string; to: string }[] = [
   { from: 'inference/', to: 'db/' },
   { from: 'inference/', to: 'runs/' },
   { from: 'db/', to: 'resolvers/' },
+  // The OpenAI-compatible API is a front door beside GraphQL: it maps onto resolvers, never onto the schema.
+  { from: 'openai/', to: 'schema/' },
+  ...['resolvers/', 'runs/', 'pipelines/', 'contracts/', 'inference/', 'db/', 'schema/'].map((from) => ({ from, to: 'openai/' })),
 ];
 
 

@@ -8,25 +8,12 @@ import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql, subscribeWs, wsClient } from './support/client.js';
 import { TranscribeAudioDocument, TranscribeDocument, TranscriptionEventsDocument, TranscriptionRequestDocument } from './generated/graphql.js';
-import { CTC_FRAME, CTC_RATE, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
-import { wavefileWav } from './fixtures/media/signals.js';
+import { toneWav, writeCtcModel } from './fixtures/asr/ctc-model.js';
 
 let models: TestModels;
 let server: TestServer;
 
 const codeOf = (body: { errors?: readonly unknown[] | null }) => (body.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code;
-
-/** Silence and tone-spelled words laid out in seconds, as a 16-bit 16 kHz WAV. */
-function toneWav(parts: (number | string)[]): { bytes: Uint8Array; seconds: number } {
-  const pieces = parts.map((p) => (typeof p === 'number' ? new Float32Array(Math.round((p * CTC_RATE) / CTC_FRAME) * CTC_FRAME) : toneText(p)));
-  const audio = new Float64Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    audio.set(p, at);
-    at += p.length;
-  }
-  return { bytes: wavefileWav([audio], CTC_RATE, '16'), seconds: audio.length / CTC_RATE };
-}
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 

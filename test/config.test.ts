@@ -29,6 +29,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ ORT_SESSION_THREAD: 'gpu' })).toThrow(/ORT_SESSION_THREAD="gpu"/);
   });
 
+  it('sizes the prefix cache from PREFIX_CACHE_BYTES, leaves the default to the engine, and refuses a negative size', () => {
+    expect(loadConfig({}).PREFIX_CACHE_BYTES).toBeUndefined();
+    expect(loadConfig({ PREFIX_CACHE_BYTES: '0' }).PREFIX_CACHE_BYTES).toBe(0);
+    expect(loadConfig({ PREFIX_CACHE_BYTES: '268435456' }).PREFIX_CACHE_BYTES).toBe(268435456);
+    expect(() => loadConfig({ PREFIX_CACHE_BYTES: '-1' })).toThrow(/PREFIX_CACHE_BYTES/);
+  });
+
   it('reads the security limits and the CORS allow-list', () => {
     const config = loadConfig({ CORS_ORIGINS: ' https://a.example/, https://b.example ' });
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);

@@ -32,7 +32,7 @@ describe.each<DatabaseKindUnderTest>(['sqlite', 'postgres'])('history on %s', (k
     database = await createTestDatabase(kind);
     db = await openDatabase(database.url);
     dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-history-'));
-    requests = new RequestStore(db.prisma, db.kind, undefined, db.textSearchIndexed);
+    requests = new RequestStore(db.prisma, db.kind, undefined, null, db.textSearchIndexed);
     artifacts = new ArtifactStore(db.prisma, dataDir);
   });
 

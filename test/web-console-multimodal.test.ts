@@ -13,9 +13,8 @@ import { createTestModels, type TestModels } from './support/models-dir.js';
 import { REFUSED_REQUEST, SHOTS, ensureWebBuild, finish, linkedRequestId, overflowWidth, openPage, resultOrAlert, shot, startConsole, type ConsoleUnderTest } from './support/browser.js';
 import { renderReceipt } from './support/pipelines.js';
 import { renderScene, type Colour, type Shape } from './fixtures/vision/shapes.js';
-import { CTC_FRAME, CTC_RATE, toneText, writeCtcModel } from './fixtures/asr/ctc-model.js';
+import { toneWav, writeCtcModel } from './fixtures/asr/ctc-model.js';
 import { writeTinyCaptioner } from './fixtures/captioning/tiny-captioner.js';
-import { wavefileWav } from './fixtures/media/signals.js';
 
 let models: TestModels;
 let web: ConsoleUnderTest;
@@ -24,18 +23,6 @@ const ids: { zeroShot?: string; caption?: string; captionText?: string; pipeline
 
 const scene = (colour: Colour, shape: Shape) => renderScene({ colour, shape, background: 'white', cx: 0.5, cy: 0.5, r: 0.3 });
 const png = async (name: string, colour: Colour, shape: Shape) => ({ name, mimeType: 'image/png', buffer: await scene(colour, shape) });
-
-/** Silence and tone-spelled words laid out in seconds, as a 16-bit 16 kHz WAV. */
-function toneWav(parts: (number | string)[]): Buffer {
-  const pieces = parts.map((p) => (typeof p === 'number' ? new Float32Array(Math.round((p * CTC_RATE) / CTC_FRAME) * CTC_FRAME) : toneText(p)));
-  const audio = new Float64Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    audio.set(p, at);
-    at += p.length;
-  }
-  return Buffer.from(wavefileWav([audio], CTC_RATE, '16'));
-}
 
 async function errorCode(page: Page): Promise<string> {
   return (await page.locator('[role="alert"] .error-code').first().textContent({ timeout: 20_000 })) ?? '';
@@ -172,7 +159,7 @@ describe('web console: vision, search, transcription, pipelines', () => {
         }
       }).observe(document.body, { childList: true, subtree: true });
     });
-    await page.locator('input[type="file"]').setInputFiles({ name: 'tones.wav', mimeType: 'audio/wav', buffer: toneWav([0.3, 'HELLO WORLD', 1.2, 'GOOD', 0.4]) });
+    await page.locator('input[type="file"]').setInputFiles({ name: 'tones.wav', mimeType: 'audio/wav', buffer: Buffer.from(toneWav([0.3, 'HELLO WORLD', 1.2, 'GOOD', 0.4]).bytes) });
     await resultOrAlert(page, '[data-testid="transcript"]');
     expect(await page.locator('[data-testid="transcript"]').textContent()).toBe('HELLO WORLD GOOD');
     const rows = await page.locator('.timed li').evaluateAll((items) => items.map((li) => [li.querySelector('time')!.textContent, li.querySelector('span')!.textContent]));
@@ -226,7 +213,7 @@ describe('web console: vision, search, transcription, pipelines', () => {
     const watched = await openPage(context);
     const { page } = watched;
     await page.goto('/pipelines');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'question.wav', mimeType: 'audio/wav', buffer: toneWav([0.3, 'HELLO WORLD', 1.2, 'GOOD', 0.4]) });
+    await page.locator('input[type="file"]').setInputFiles({ name: 'question.wav', mimeType: 'audio/wav', buffer: Buffer.from(toneWav([0.3, 'HELLO WORLD', 1.2, 'GOOD', 0.4]).bytes) });
     await page.getByRole('button', { name: 'Run pipeline' }).click();
     await resultOrAlert(page, '[data-testid="pipeline-summary"][data-phase="completed"]', 60_000);
     const first = page.locator('.step[data-step="0"]');

@@ -22,6 +22,7 @@ import {
   type Contender,
   type StreamResult,
 } from '../lib/generation.js';
+import { measureReference } from '../lib/generation-reference.js';
 import { fmt, percent, ratio, type SuiteReport, type Table, type Target } from '../lib/report.js';
 import { engineRuntime, lmRepository, removeDir, repoRoot, startServer, type BenchOptions, type TestServer } from '../lib/setup.js';
 import { collectGarbage, median, rotated, within } from '../lib/stats.js';
@@ -233,6 +234,10 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
     const part = report(plan, results, rounds);
     tables.push(...part.tables);
     targets.push(...part.targets);
+    log(`generation: ${plan.label} against the bare onnxruntime loop, the rooflines and the prefix cache`);
+    const reference = await measureReference(plan.label, plan.dir, path.join(plan.dir, 'onnx/model.onnx'), o, plan.tokens, o.quick ? 1 : 2, [1, ...plan.streams]);
+    tables.push(...reference.tables);
+    targets.push(...reference.targets);
   }
   return {
     suite: 'generation',
@@ -247,6 +252,8 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
       'onnxruntime-node runs a session synchronously on the main thread (after a setImmediate), so transformers.js per-request calls interleave step by step on one core, as the engine\'s decode loop does',
       `The mixed row asks 1/8..8/8 of the tokens across ${MIXED_STREAMS} streams: a static batch runs until its longest request is done, continuous batching frees rows as requests end`,
       'Contenders alternate within each round, with a rotating start; figures are medians over the rounds; a full GC runs before each timed workload',
+      'Reference rows: a bare onnxruntime-node greedy loop on the same file (present fed back as past, argmax, no server) against the generator itself, in alternation; rooflines from a MatMul probe through onnxruntime-node on a 128 MiB float32 matrix (gemv: bytes/s, so 1-stream tok/s ≤ bandwidth / graph bytes; sgemm at 128 rows: FLOP/s, so tok/s ≤ FLOP/s / (2 × weights))',
+      'Prefix cache: a ~400-token prompt (less where the context is shorter), then a second one sharing all but its last question, each asking for 1 token; a new prefix every round',
     ],
     tables,
     targets,

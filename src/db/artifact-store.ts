@@ -47,9 +47,9 @@ export class ArtifactStore {
       const exists = await stat(file).then((s) => s.size === bytes.byteLength, () => false);
       if (!exists) {
         await mkdir(path.dirname(file), { recursive: true });
-        // Write then rename so a reader never sees half a file.
-        // Same bytes, same name: the last rename wins, and every one of them is complete.
-        const partial = `${file}.${randomUUID()}.partial`;
+        // Write then rename so a reader never sees half a file; the same bytes uploaded twice at
+        // once (or by two replicas on a shared DATA_DIR) each get their own partial file.
+        const partial = `${file}.${process.pid}.${randomUUID()}.partial`;
         await writeFile(partial, bytes);
         await rename(partial, file);
       }
@@ -61,7 +61,7 @@ export class ArtifactStore {
           update: { storedAt },
         });
       } catch (error) {
-        // Two upserts of a new id race to insert (another process); the loser finds the winner's row.
+        // Two upserts of a new id race to insert; the loser finds the winner's row.
         if ((error as { code?: string }).code !== 'P2002') throw error;
         return this.prisma.artifact.update({ where: { id }, data: { storedAt } });
       }

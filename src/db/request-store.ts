@@ -79,13 +79,15 @@ export class RequestStore {
     private readonly prisma: Prisma,
     private readonly kind: DatabaseKind,
     readonly tenant: Tenant = SYSTEM_TENANT,
+    /** The replica whose rows this store writes; null for a tool that runs no requests. */
+    readonly instanceId: string | null = null,
     /** False on a PostgreSQL without pg_trgm: text search then scans. */
     private readonly textIndexed = true,
   ) {}
 
   /** The same history seen by one tenant: it creates rows as theirs and reads only theirs (all, for an admin). */
   for(tenant: Tenant): RequestStore {
-    return new RequestStore(this.prisma, this.kind, tenant, this.textIndexed);
+    return new RequestStore(this.prisma, this.kind, tenant, this.instanceId, this.textIndexed);
   }
 
   async create(request: NewRequest): Promise<RequestRow> {
@@ -101,6 +103,7 @@ export class RequestStore {
         inputText: request.inputText ?? null,
         parentId: request.parentId ?? null,
         ownerKeyId: request.ownerKeyId === undefined ? this.tenant.keyId : request.ownerKeyId,
+        instanceId: this.instanceId,
         artifacts: request.inputArtifactIds?.length
           ? { create: [...new Set(request.inputArtifactIds)].map((artifactId) => ({ artifactId, role: 'input' })) }
           : undefined,
@@ -180,6 +183,33 @@ export class RequestStore {
       },
     });
     return count;
+  }
+
+  /**
+   * Replicas: the active rows of instances whose heartbeat is older than `staleBefore` (and
+   * rows no instance claims) ended without them. One statement, so a replica that beat in
+   * the meantime keeps its rows.
+   */
+  async interruptOrphaned(staleBefore: Date): Promise<number> {
+    const { count } = await this.prisma.inferenceRequest.updateMany({
+      where: {
+        status: { in: ACTIVE_STATUSES },
+        OR: [{ instanceId: null }, { instance: { is: { heartbeatAt: { lt: staleBefore } } } }],
+      },
+      data: {
+        status: 'FAILED',
+        errorCode: 'INTERRUPTED',
+        errorMessage: 'The replica running this request stopped before it finished.',
+        finishedAt: new Date(),
+      },
+    });
+    return count;
+  }
+
+  /** Whether the request is still QUEUED or RUNNING (on any replica). */
+  async isActive(id: string): Promise<boolean> {
+    const row = await this.prisma.inferenceRequest.findUnique({ where: { id }, select: { status: true } });
+    return row !== null && ACTIVE_STATUSES.includes(row.status as RequestStatus);
   }
 
   /** Someone else's request is null, exactly like one that does not exist. */

@@ -13,7 +13,7 @@ import { withoutNulls, type Nullable } from './input.js';
 
 /** GraphQL's tool choice is an object (`{ mode }` or `{ function }`); the engine's a string or `{ function }`. */
 type ToolChoiceValue = { mode?: 'auto' | 'none' | 'required' | null; function?: string | null };
-type GenerateInputValue = Nullable<Omit<GenerationRequest, 'toolChoice'>> & { model?: string | null; toolChoice?: ToolChoiceValue | null };
+export type GenerateInputValue = Nullable<Omit<GenerationRequest, 'toolChoice'>> & { model?: string | null; toolChoice?: ToolChoiceValue | null };
 
 function toRequest(input: GenerateInputValue): GenerationRequest {
   const { toolChoice, ...rest } = input;

@@ -14,4 +14,8 @@ export interface RunObserver {
   published?(row: RequestRow, event: unknown): void;
   /** The final state was written; the row carries status, code, timings, tokens and batch size. */
   settled?(row: RequestRow): void;
+  /** Refused before its work started (a full queue, a closing engine): the row was removed. */
+  refused?(row: RequestRow, code: string): void;
+  /** The run is over and its last event published; after `settled` or `refused`. */
+  ended?(row: RequestRow): void;
 }

@@ -15,6 +15,7 @@ import { cancelled, isTesseraError, TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { asFailure, REFUSAL_CODES } from './failure.js';
 import type { RunObserver } from './observer.js';
+import type { RunRelay } from './relay.js';
 import { PendingRun } from './pending-run.js';
 import { ActiveRun, RunRegistry } from './run-registry.js';
 import type { Ending, StreamFold } from './stream-fold.js';
@@ -43,6 +44,9 @@ export class RunService {
     private readonly logger: Logger,
     private readonly registry = new RunRegistry(),
     readonly observers: RunObserver[] = [],
+    /** Reaches runs held by other replicas; null when this process is the only one. */
+    private readonly relay: RunRelay | null = null,
+    private readonly origin: Record<string, unknown> = {},
   ) {}
 
   /**
@@ -51,7 +55,15 @@ export class RunService {
    * else's request reads exactly like one that does not exist. Live runs and observers are shared.
    */
   for(tenant: Tenant): RunService {
-    return new RunService(this.requests.for(tenant), this.logger, this.registry, this.observers);
+    return new RunService(this.requests.for(tenant), this.logger, this.registry, this.observers, this.relay, this.origin);
+  }
+
+  /**
+   * The same lifecycle for requests that came through another API (`{ api: 'openai' }`): each
+   * row's parameters carry the mark, so the history tells which front door a request used.
+   */
+  through(api: string): RunService {
+    return new RunService(this.requests, this.logger, this.registry, this.observers, this.relay, { ...this.origin, api });
   }
 
   get isClosing(): boolean {
@@ -84,7 +96,7 @@ export class RunService {
       return error;
     };
     if (this.registry.isClosing && !step) throw refuse(new TesseraError('SHUTTING_DOWN', 'The server is shutting down and accepts no new work.'));
-    const row = await this.requests.create(spec);
+    const row = await this.requests.create({ ...spec, parameters: { ...spec.parameters, ...this.origin } });
     let run: ActiveRun<E>;
     try {
       run = step ? this.registry.startStep<E>(row.id, follow.parent, pending.controller) : this.registry.start<E>(row.id, follow.client, pending.controller);
@@ -129,6 +141,7 @@ export class RunService {
       throw isTesseraError(error) || failure.code === 'CANCELLED' ? failure : error;
     } finally {
       run.end();
+      this.notify('ended', row);
     }
   }
 
@@ -182,6 +195,7 @@ export class RunService {
       return stored;
     } finally {
       run.end();
+      this.notify('ended', row);
     }
   }
 
@@ -220,22 +234,42 @@ export class RunService {
   async *attach<Out>(id: string, accepts: (row: RequestRow) => void, replay: (row: RequestRow) => AsyncIterable<Out>): AsyncGenerator<Out> {
     const row = await this.find(id);
     accepts(row);
-    const live = this.registry.get<Out>(id);
+    const active = row.status === 'QUEUED' || row.status === 'RUNNING';
+    const local = this.registry.get<Out>(id);
+    const live = local ?? (active ? this.relay?.follow<Out>(row, () => this.requests.isActive(id)) : undefined);
     if (live) {
       yield* live.attach();
+      if (!local) yield* this.lastWordOfInterrupted(id, replay);
       return;
     }
     // It may have finished since `row` was read: replay what the history holds now.
-    const active = row.status === 'QUEUED' || row.status === 'RUNNING';
     yield* replay(active ? ((await this.requests.get(id)) ?? row) : row);
+  }
+
+  /**
+   * A run followed on another replica that died never sent its last event; once the sweep has
+   * marked it INTERRUPTED, its row tells the ending instead.
+   */
+  private async *lastWordOfInterrupted<Out>(id: string, replay: (row: RequestRow) => AsyncIterable<Out>): AsyncGenerator<Out> {
+    const final = await this.requests.get(id);
+    if (final?.errorCode !== 'INTERRUPTED') return;
+    let last: Out | undefined;
+    for await (const event of replay(final)) last = event;
+    if (last !== undefined) yield last;
   }
 
   /** Cancels a running request and waits for its final state; a finished one is returned as it is. */
   async cancel(id: string, reason = 'Cancelled by cancelRequest.'): Promise<RequestRow> {
-    await this.find(id);
+    const row = await this.find(id);
     const live = this.registry.get(id);
     if (live && this.registry.cancel(id, reason)) await live.finished;
+    else if (this.relay && (row.status === 'QUEUED' || row.status === 'RUNNING')) await this.relay.cancel(row, reason, () => this.requests.isActive(id));
     return (await this.requests.get(id))!;
+  }
+
+  /** A cancellation relayed from another replica: acts only if the run is held here. */
+  cancelHere(id: string, reason: string): void {
+    this.registry.cancel(id, reason);
   }
 
   /**
@@ -247,6 +281,7 @@ export class RunService {
     pending.settled = true;
     if (ending.status !== 'COMPLETED' && REFUSAL_CODES.has(ending.error.code) && !pending.started && !row.parentId) {
       await this.requests.discard(row.id);
+      this.notify('refused', row, ending.error.code);
       return null;
     }
     const outcome = ending.outcome ?? {};

@@ -29,6 +29,12 @@ import { KeyLimits } from '../limits/key-limits.js';
 import { tokenCharge } from '../limits/token-charge.js';
 import { MemoryWindowCounter } from '../limits/window-counter.js';
 import { RedisWindowCounter } from '../limits/redis-window-counter.js';
+import { TesseraMetrics } from '../metrics/tessera-metrics.js';
+import { listenForMetrics } from './metrics-endpoint.js';
+import { InstanceStore } from '../db/instance-store.js';
+import { Heartbeat } from '../replicas/heartbeat.js';
+import { newInstanceId } from '../replicas/instance-id.js';
+import { RedisRelay } from '../replicas/redis-relay.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,6 +43,8 @@ export interface App {
   readonly services: Services;
   /** http://host:port once listening. */
   readonly url: string;
+  /** The port of the keyless /metrics listener, when METRICS_PORT is set. */
+  readonly metricsPort: number | null;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -55,12 +63,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config.DATABASE_URL);
   if (db.migrations.applied.length > 0) logger.info({ applied: db.migrations.applied }, 'applied migrations');
-  const requests = new RequestStore(db.prisma, db.kind, undefined, db.textSearchIndexed);
+  const instanceId = config.INSTANCE_ID ?? newInstanceId();
+  const requests = new RequestStore(db.prisma, db.kind, undefined, instanceId, db.textSearchIndexed);
   if (!db.textSearchIndexed) {
     logger.warn('PostgreSQL has no pg_trgm: history text search scans every row (install the extension and re-create the indexes of migration 20261202020000_history)');
   }
-  const interrupted = await requests.recoverInterrupted();
-  if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a previous process as FAILED (INTERRUPTED)');
+  // A SQLite file has one server at a time: whatever is active was left by the previous one.
+  // On PostgreSQL other replicas may be running; only the rows of those whose heartbeat stopped are ended.
+  const previous = db.kind === 'sqlite' ? await requests.recoverInterrupted() : 0;
+  const metrics = new TesseraMetrics(() => engine.models());
+  metrics.interrupted.inc(previous);
+  const heartbeat = new Heartbeat(instanceId, new InstanceStore(db.prisma), requests, config.INSTANCE_TIMEOUT_MS, logger.child({ component: 'replicas' }), (count) =>
+    metrics.interrupted.inc(count),
+  );
+  const interrupted = previous + (await heartbeat.start());
+  if (interrupted > 0) logger.warn({ interrupted }, 'marked requests left running by a stopped process as FAILED (INTERRUPTED)');
   const keys = new KeyStore(db.prisma);
   if (config.AUTH === 'required') {
     const made = await ensureAdminKey(keys);
@@ -83,10 +100,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       interOpThreads: config.ORT_INTER_OP_THREADS,
       graphOptimizationLevel: config.ORT_GRAPH_OPTIMIZATION,
       sessionThread: config.ORT_SESSION_THREAD,
+      prefixCacheBytes: config.PREFIX_CACHE_BYTES,
     },
     logger: logger.child({ component: 'engine' }),
     limits: { maxImagePixels: config.MAX_IMAGE_PIXELS, maxAudioSeconds: config.MAX_AUDIO_SECONDS },
   });
+  const relay = config.REDIS_URL
+    ? await RedisRelay.connect({ url: config.REDIS_URL, logger: logger.child({ component: 'relay' }), cancelLocal: (id, reason) => runs.cancelHere(id, reason) })
+    : null;
+  const runs = new RunService(requests, logger, undefined, [tokenCharge(limits, logger), metrics.observer, ...(relay ? [relay.observer] : [])], relay);
   const services: Services = {
     config,
     engine,
@@ -94,7 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     requests,
     artifacts: new ArtifactStore(db.prisma, path.resolve(config.DATA_DIR)),
     collections: await CollectionStore.open(db),
-    runs: new RunService(requests, logger, undefined, [tokenCharge(limits, logger)]),
+    runs,
     logger,
     keys,
     authenticator: new Authenticator(config.AUTH, keys),
@@ -109,8 +131,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   retention.start();
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
-  const yoga = createTesseraYoga(services);
-  const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist')));
+  const yoga = createTesseraYoga(services, metrics);
+  const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist'), metrics));
+  const metricsServer = config.METRICS_PORT === undefined ? null : await listenForMetrics(metrics, config.METRICS_PORT, config.HOST);
+  if (metricsServer) logger.info({ port: metricsServer.port }, 'serving /metrics without a key on METRICS_PORT');
   const ws = attachWebSocket(server, yoga, services.authenticator, { maxPayload: config.MAX_BODY_BYTES, allowedOrigins: config.CORS_ORIGINS });
   const responses = trackOpenResponses(server);
   let url = '';
@@ -122,6 +146,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     get url() {
       return url;
     },
+    metricsPort: metricsServer?.port ?? null,
     listen: () =>
       new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -143,6 +168,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server.closeAllConnections();
         await stopped;
         await engine.close();
+        await heartbeat.stop();
+        await relay?.close();
+        metricsServer?.server.close();
+        metrics.close();
         await limits.close();
         await db.close();
       })()),

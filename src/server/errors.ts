@@ -20,39 +20,48 @@ export function codedError(original: TesseraError, path?: readonly (string | num
   });
 }
 
-/** `modelsDir` is absolute; messages that name files under it name them relative to it. */
-export function createMaskError(logger: Logger, modelsDir: string) {
+/**
+ * `modelsDir` is absolute; messages that name files under it name them relative to it.
+ * `onCode` hears the code of every error a client is sent (for the metrics).
+ */
+export function createMaskError(logger: Logger, modelsDir: string, onCode: (code: string) => void = () => undefined) {
   return (error: unknown, message: string): Error => {
-    const graphqlError = error instanceof GraphQLError ? error : null;
-    const original = graphqlError?.originalError ?? error;
-    if (isTesseraError(original)) return codedError(original, graphqlError?.path, modelsDir);
-    // yoga's streaming body limit: the same refusal as ours from Content-Length, under our code.
-    if (graphqlError?.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
-      return new GraphQLError('The request body is larger than the limit (MAX_BODY_BYTES).', {
-        extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
-      });
-    }
-    if (original instanceof GraphQLError && original.extensions?.code) return original;
-    if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
-      // Parse, validation and variable-coercion errors come from the client's document.
-      if (graphqlError.extensions?.code) return graphqlError;
-      // yoga's CSRF refusal carries a 403 and no code: it keeps its status.
-      const forbidden = (graphqlError.extensions?.http as { status?: number } | undefined)?.status === 403;
-      return new GraphQLError(graphqlError.message, {
-        nodes: graphqlError.nodes,
-        source: graphqlError.source,
-        positions: graphqlError.positions,
-        path: graphqlError.path,
-        extensions: { ...graphqlError.extensions, code: forbidden ? 'FORBIDDEN' : 'BAD_USER_INPUT', http: { status: forbidden ? 403 : 400 } },
-      });
-    }
-    const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
-    logger.error({ err: original, path: graphqlError?.path, requestId }, 'unexpected error');
-    return new GraphQLError(message, {
-      path: graphqlError?.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
-    });
+    const masked = maskOne(logger, modelsDir, error, message);
+    onCode(String((masked as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+    return masked;
   };
+}
+
+function maskOne(logger: Logger, modelsDir: string, error: unknown, message: string): Error {
+  const graphqlError = error instanceof GraphQLError ? error : null;
+  const original = graphqlError?.originalError ?? error;
+  if (isTesseraError(original)) return codedError(original, graphqlError?.path, modelsDir);
+  // yoga's streaming body limit: the same refusal as ours from Content-Length, under our code.
+  if (graphqlError?.extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
+    return new GraphQLError('The request body is larger than the limit (MAX_BODY_BYTES).', {
+      extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+    });
+  }
+  if (original instanceof GraphQLError && original.extensions?.code) return original;
+  if (graphqlError && (!graphqlError.originalError || graphqlError.originalError instanceof GraphQLError)) {
+    // Parse, validation and variable-coercion errors come from the client's document.
+    if (graphqlError.extensions?.code) return graphqlError;
+    // yoga's CSRF refusal carries a 403 and no code: it keeps its status.
+    const forbidden = (graphqlError.extensions?.http as { status?: number } | undefined)?.status === 403;
+    return new GraphQLError(graphqlError.message, {
+      nodes: graphqlError.nodes,
+      source: graphqlError.source,
+      positions: graphqlError.positions,
+      path: graphqlError.path,
+      extensions: { ...graphqlError.extensions, code: forbidden ? 'FORBIDDEN' : 'BAD_USER_INPUT', http: { status: forbidden ? 403 : 400 } },
+    });
+  }
+  const requestId = (graphqlError?.extensions as { requestId?: string } | undefined)?.requestId;
+  logger.error({ err: original, path: graphqlError?.path, requestId }, 'unexpected error');
+  return new GraphQLError(message, {
+    path: graphqlError?.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The HTTP front door: health, artifacts, the web console, and GraphQL through yoga.
+ * The HTTP front door: health, artifacts, the web console, GraphQL through yoga, and the
+ * OpenAI-compatible API under /v1.
  * Body size is refused here, before yoga reads a byte, from Content-Length.
  */
 import { createReadStream } from 'node:fs';
@@ -11,7 +12,10 @@ import { serveHistoryExport } from './history-export.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
+import { createOpenAiHandler, OPENAI_PREFIX } from '../openai/router.js';
 import { artifactHeaders } from './artifact-headers.js';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
+import { METRICS_PATH, serveMetricsWithKey } from './metrics-endpoint.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -31,9 +35,10 @@ function decodes(pathname: string): boolean {
   }
 }
 
-export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string) {
+export function createRequestHandler(services: Services, yoga: TesseraYoga, webRoot: string, metrics?: TesseraMetrics) {
   const web = createStaticHandler(webRoot);
   const limit = services.config.MAX_BODY_BYTES;
+  const openai = createOpenAiHandler(services);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let pathname = '/';
@@ -45,6 +50,8 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         const readiness = await checkReadiness(services);
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
+      if (pathname === METRICS_PATH && metrics) return await serveMetricsWithKey(metrics, services.authenticator, req, res);
+      if (pathname.startsWith(OPENAI_PREFIX)) return await openai(req, res, pathname);
       if (pathname === '/history/export' && (req.method === 'GET' || req.method === 'HEAD')) {
         return await serveHistoryExport(services, req, res, new URL(req.url ?? '/', 'http://localhost'));
       }

@@ -9,6 +9,8 @@ import { requestIdOf, useRequestId } from './plugins/use-request-id.js';
 import { useAuth, type WebSocketAuthorization } from './plugins/use-auth.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { corsFor, useBrowserSafety } from './plugins/use-browser-safety.js';
+import { useOperationMetrics } from './plugins/use-operation-metrics.js';
+import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
 
 export interface ServerContext extends WebSocketAuthorization {
   /** Set for operations that arrive over graphql-ws, where no HTTP request carries a signal. */
@@ -26,7 +28,8 @@ export const SSE_ENDPOINT = '/graphql/stream';
 type UnauthenticatedContext = Omit<Context, 'principal'>;
 export type TesseraYoga = YogaServerInstance<ServerContext, UnauthenticatedContext>;
 
-export function createTesseraYoga(services: Services): TesseraYoga {
+/** `metrics`: where operation metrics and error codes are counted; none are kept without it. */
+export function createTesseraYoga(services: Services, metrics?: TesseraMetrics): TesseraYoga {
   return createYoga<ServerContext, UnauthenticatedContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -34,7 +37,7 @@ export function createTesseraYoga(services: Services): TesseraYoga {
     renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(services.logger, path.resolve(services.config.MODELS_DIR)) },
+    maskedErrors: { maskError: createMaskError(services.logger, path.resolve(services.config.MODELS_DIR), metrics && ((code) => metrics.errors.inc({ code }))) },
     // One body limit for the whole server: yoga's own (25,000,000 bytes) would otherwise cut in first.
     maxRequestBodySize: services.config.MAX_BODY_BYTES,
     cors: corsFor(services.config.CORS_ORIGINS),
@@ -52,6 +55,7 @@ export function createTesseraYoga(services: Services): TesseraYoga {
       }),
       useAuth(),
       useGraphQLSSEStream({ endpoint: SSE_ENDPOINT }),
+      ...(metrics ? [useOperationMetrics(metrics.registry)] : []),
     ],
     context: ({ request, socketSignal, socketRequestId }): UnauthenticatedContext => {
       const requestId = socketRequestId ?? requestIdOf(request);

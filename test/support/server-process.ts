@@ -23,6 +23,8 @@ export function startServerCommand(command: string, args: string[], env: Record<
   return new Promise((resolve, reject) => {
     let url: string | undefined;
     let serverPid = 0;
+    // A preloaded model may report ready before the server reports its address.
+    let modelReady = false;
     // npm prints its own lines around the server's JSON log.
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
@@ -31,7 +33,8 @@ export function startServerCommand(command: string, args: string[], env: Record<
         url = entry.url!.replace(/\/graphql$/, '');
         serverPid = entry.pid!;
       }
-      if (url && entry.msg?.endsWith(': ready')) resolve({ child, url, serverPid, exited });
+      if (entry.msg?.endsWith(': ready')) modelReady = true;
+      if (url && modelReady) resolve({ child, url, serverPid, exited });
     });
     void exited.then((code) => reject(new Error(`${command} ${args.join(' ')} exited early with ${code}`)));
   });

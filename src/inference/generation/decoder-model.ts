@@ -92,8 +92,14 @@ export class DecoderModel {
 
     const logitsTensor = out[s.logits];
     const [, positions, vocab] = logitsTensor.dims;
-    const logits = new Float32Array(batch * vocab);
     const data = logitsTensor.data as Float32Array | Uint16Array;
+    // A decode step's float32 logits are already one row per sequence: hand them over
+    // as they are (disposing a CPU tensor only drops its reference to this buffer).
+    if (positions === 1 && data instanceof Float32Array) {
+      logitsTensor.dispose();
+      return { logits: data, vocab, present: this.presentCache(out, batch, total) };
+    }
+    const logits = new Float32Array(batch * vocab);
     for (let r = 0; r < batch; r += 1) {
       const from = (r * positions + positions - 1) * vocab;
       if (data instanceof Uint16Array) {
@@ -103,11 +109,15 @@ export class DecoderModel {
       }
     }
     logitsTensor.dispose();
-    const present = new KvCache(
-      s.layers.map((names) => ({ key: out[names.presentKey], value: out[names.presentValue] })),
+    return { logits, vocab, present: this.presentCache(out, batch, total) };
+  }
+
+  /** The graph's present tensors become the next step's past as they are, never copied. */
+  private presentCache(out: InferenceSession.OnnxValueMapType, batch: number, total: number): KvCache {
+    return new KvCache(
+      this.signature.layers.map((names) => ({ key: out[names.presentKey] as Tensor, value: out[names.presentValue] as Tensor })),
       batch,
       total,
     );
-    return { logits, vocab, present };
   }
 }

@@ -66,19 +66,35 @@ export function mergeRows(rows: readonly CacheRow[]): KvCache {
   return new KvCache(layers, rows.length, length);
 }
 
+/** Copies a row's real positions into row `dstRow` of `out` (rows `length` long), right-aligned. */
+function copyRowInto(out: KvData, dstRow: number, length: number, r: CacheRow, src: Tensor): void {
+  const [, heads, , headDim] = src.dims;
+  const data = src.data as KvData;
+  const srcLength = r.cache.length;
+  const span = r.length * headDim;
+  for (let h = 0; h < heads; h += 1) {
+    const from = ((r.row * heads + h) * srcLength + (srcLength - r.length)) * headDim;
+    const to = ((dstRow * heads + h) * length + (length - r.length)) * headDim;
+    out.set(data.subarray(from, from + span), to);
+  }
+}
+
 function copyRows(rows: readonly CacheRow[], length: number, pick: (c: KvCache) => Tensor, like: Tensor): Tensor {
   const [, heads, , headDim] = like.dims;
   const Data = (like.data as KvData).constructor as new (n: number) => KvData;
   const out = new Data(rows.length * heads * length * headDim);
-  rows.forEach((r, dstRow) => {
-    const src = pick(r.cache).data as KvData;
-    const srcLength = r.cache.length;
-    const span = r.length * headDim;
-    for (let h = 0; h < heads; h += 1) {
-      const from = ((r.row * heads + h) * srcLength + (srcLength - r.length)) * headDim;
-      const to = ((dstRow * heads + h) * length + (length - r.length)) * headDim;
-      out.set(src.subarray(from, from + span), to);
-    }
-  });
+  rows.forEach((r, dstRow) => copyRowInto(out, dstRow, length, r, pick(r.cache)));
   return new Tensor(like.type as KvType, out, [rows.length, heads, length, headDim]);
+}
+
+/**
+ * Writes a newcomer into row `at` of `target` in place, right-aligned (its `length` must not
+ * exceed the target's): the row of a finished request is reused at the cost of copying one
+ * row, not the whole batch. Positions before it keep stale values that the mask hides.
+ */
+export function placeRow(target: KvCache, at: number, source: CacheRow): void {
+  target.layers.forEach((layer, l) => {
+    copyRowInto(layer.key.data as KvData, at, target.length, source, source.cache.layers[l].key);
+    copyRowInto(layer.value.data as KvData, at, target.length, source, source.cache.layers[l].value);
+  });
 }

@@ -13,7 +13,8 @@
 import { TesseraError } from '../../errors.js';
 import type { ContinuousBatcher } from './batcher.js';
 import type { DecoderModel, ForwardOutput } from './decoder-model.js';
-import { mergeRows, type CacheRow, type KvCache } from './kv-cache.js';
+import { mergeRows, placeRow, type CacheRow, type KvCache } from './kv-cache.js';
+import type { PrefixCache, PrefixHit } from './prefix-cache.js';
 import type { Sequence } from './sequence.js';
 import type { GenerationLogger } from './types.js';
 
@@ -44,10 +45,22 @@ export function planPrefill(admitted: readonly Sequence[], padded: boolean): Seq
   return groups;
 }
 
+/**
+ * Whether finished rows may stay in the batch (computed, their output ignored) instead of
+ * rebuilding the cache without them: a rebuild copies every survivor's whole cache, while
+ * an idle row costs a sliver of a step whose time goes mostly to reading the weights. They
+ * stay until they are more than a quarter of the batch, or until newcomers force a rebuild.
+ */
+export function keepFinishedRows(rows: number, live: number): boolean {
+  return (rows - live) * 4 <= rows;
+}
+
 export interface LoopStats {
   steps: number;
   prefills: number;
   rebuilds: number;
+  /** Newcomers written into a finished request's row instead of a rebuild. */
+  reusedRows: number;
   maxRows: number;
 }
 
@@ -59,12 +72,15 @@ export class DecodeLoop {
   /** Cleared if a padded prefill ever yields NaN on this model. */
   private paddedPrefill = true;
   private readonly done: Promise<void>;
-  readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, maxRows: 0 };
+  readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, reusedRows: 0, maxRows: 0 };
 
   constructor(
     private readonly model: DecoderModel,
     private readonly batcher: ContinuousBatcher,
     private readonly logger?: GenerationLogger,
+    private readonly prefixes?: PrefixCache,
+    /** Positions the graph takes; a cache kept untrimmed must stay within them. */
+    private readonly contextLength = Infinity,
   ) {
     this.done = this.run();
   }
@@ -140,7 +156,14 @@ export class DecodeLoop {
   private async prefill(admitted: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
     for (const s of admitted) s.start();
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
-    for (const group of planPrefill(admitted, this.paddedPrefill)) {
+    // A prompt whose start is cached computes only the rest, alone; the others are grouped.
+    const fresh: Sequence[] = [];
+    for (const s of admitted) {
+      const hit = this.prefixes?.lookup(s.promptIds);
+      if (hit) joiners.push(...(await this.prefillGroup([s], hit)));
+      else fresh.push(s);
+    }
+    for (const group of planPrefill(fresh, this.paddedPrefill)) {
       for (const s of group) s.sharedBatch(group.length);
       const result = await this.runPrefill(group);
       if (!result) continue;
@@ -158,24 +181,28 @@ export class DecodeLoop {
     return joiners;
   }
 
-  private async prefillGroup(group: Sequence[]): Promise<(CacheRow & { sequence: Sequence })[]> {
-    const result = await this.runPrefill(group);
+  private async prefillGroup(group: Sequence[], prefix?: PrefixHit): Promise<(CacheRow & { sequence: Sequence })[]> {
+    const result = await this.runPrefill(group, prefix);
     return result ? this.acceptPrefill(group, result) : [];
   }
 
-  /** One forward pass over the group's prompts, left-padded to the longest. */
-  private async runPrefill(group: Sequence[]): Promise<ForwardOutput | null> {
-    const width = Math.max(...group.map((s) => s.promptTokens));
+  /**
+   * One forward pass over the group's prompts, left-padded to the longest; with a cached
+   * prefix (a group of one), over the tokens after it.
+   */
+  private async runPrefill(group: Sequence[], prefix?: PrefixHit): Promise<ForwardOutput | null> {
+    const skip = prefix?.tokens ?? 0;
+    const width = Math.max(...group.map((s) => s.promptTokens)) - skip;
     const tokens: number[] = [];
     const positions: number[] = [];
     for (const s of group) {
-      const pad = width - s.promptTokens;
+      const pad = width + skip - s.promptTokens;
       for (let i = 0; i < width; i += 1) {
-        tokens.push(i < pad ? s.promptIds[0] : s.promptIds[i - pad]);
-        positions.push(i < pad ? 0 : i - pad);
+        tokens.push(i < pad ? s.promptIds[0] : s.promptIds[skip + i - pad]);
+        positions.push(i < pad ? 0 : skip + i - pad);
       }
     }
-    const past = this.model.emptyCache(group.length);
+    const past = prefix?.cache ?? this.model.emptyCache(group.length);
     try {
       this.stats.prefills += 1;
       return await this.model.forward({
@@ -198,6 +225,7 @@ export class DecodeLoop {
   /** Samples each prompt's first token; the rows that go on join the batch. */
   private acceptPrefill(group: Sequence[], { logits, vocab, present }: ForwardOutput): (CacheRow & { sequence: Sequence })[] {
     const joiners: (CacheRow & { sequence: Sequence })[] = [];
+    group.forEach((s, row) => this.prefixes?.store(s.promptIds, { cache: present, row, length: s.promptTokens }));
     group.forEach((s, row) => {
       s.cacheLength = s.promptTokens;
       if (s.cancelRequested) {
@@ -213,8 +241,8 @@ export class DecodeLoop {
 
   private reshape(joiners: (CacheRow & { sequence?: Sequence })[]): void {
     const survivors = this.liveRows();
-    const unchanged = joiners.length === 0 && survivors.length === this.rows.length;
-    if (unchanged) return;
+    if (joiners.length === 0 && survivors.length > 0 && this.untrimmedFits() && keepFinishedRows(this.rows.length, survivors.length)) return;
+    if (this.placeInFinishedRows(joiners, survivors.length)) return;
     const entries: CacheRow[] = survivors.map((s) => ({ cache: this.cache!, row: this.rows.indexOf(s), length: s.cacheLength }));
     entries.push(...joiners);
     const sources = new Set(entries.map((e) => e.cache));
@@ -227,18 +255,49 @@ export class DecodeLoop {
     this.stats.maxRows = Math.max(this.stats.maxRows, this.rows.length);
   }
 
+  /**
+   * Newcomers take the rows of finished requests when there are enough of them and every
+   * newcomer fits in the cache's length; false when the batch must be rebuilt instead. Only
+   * a graph with an attention mask and position ids can hide the stale positions before a
+   * newcomer and number its own from zero.
+   */
+  private placeInFinishedRows(joiners: (CacheRow & { sequence?: Sequence })[], live: number): boolean {
+    const cache = this.cache;
+    const { attentionMask, positionIds } = this.model.signature;
+    const free = this.rows.flatMap((s, i) => (s.done ? [i] : []));
+    if (!cache || !attentionMask || !positionIds || !this.untrimmedFits() || joiners.length === 0 || joiners.length > free.length) return false;
+    if (!joiners.every((j) => j.length <= cache.length) || !keepFinishedRows(this.rows.length, live + joiners.length)) return false;
+    joiners.forEach((j, k) => {
+      placeRow(cache, free[k], j);
+      this.rows[free[k]] = j.sequence!;
+    });
+    for (const source of new Set(joiners.map((j) => j.cache))) source.dispose();
+    this.stats.reusedRows += joiners.length;
+    return true;
+  }
+
+  /**
+   * Whether the cache may go on without trimming: a finished row can be its longest, and some
+   * exports cannot attend over more keys than their context (a fixed causal-mask buffer).
+   */
+  private untrimmedFits(): boolean {
+    return this.cache !== null && this.cache.length + 1 <= this.contextLength;
+  }
+
   private async step(): Promise<void> {
     const rows = this.rows;
     const past = this.cache!;
-    for (const s of rows) s.sharedBatch(rows.length);
+    const live = rows.reduce((n, s) => (s.done ? n : n + 1), 0);
+    for (const s of rows) if (!s.done) s.sharedBatch(live);
     let result;
     try {
       this.stats.steps += 1;
       result = await this.model.forward({
         batch: rows.length,
         seqLen: 1,
+        // A finished row still in place is fed position 0, always valid; its output is ignored.
         tokens: rows.map((s) => s.lastToken),
-        positions: rows.map((s) => s.cacheLength),
+        positions: rows.map((s) => (s.done ? 0 : s.cacheLength)),
         validLengths: rows.map((s) => s.cacheLength + 1),
         past,
       });
@@ -257,8 +316,18 @@ export class DecodeLoop {
         s.finishFlushing('CANCELLED');
         return;
       }
-      this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab));
+      if (this.accept(s, logits.subarray(row * vocab, (row + 1) * vocab))) this.keepTurn(s, row);
     });
+  }
+
+  /**
+   * A finished request's prompt and answer, as far as the cache holds them (its last token was
+   * never fed), are kept for the next chat turn, whose prompt repeats them.
+   */
+  private keepTurn(s: Sequence, row: number): void {
+    if (!this.prefixes || s.generated.length < 2) return;
+    const ids = [...s.promptIds, ...s.generated.slice(0, -1)];
+    this.prefixes.store(ids, { cache: this.cache!, row, length: s.cacheLength });
   }
 
   /** Samples one token for a row; a failure ends only that request. */

@@ -58,6 +58,8 @@ export class Sequence {
   private readonly now: () => number;
   private readonly constraint: JsonConstraint | undefined;
   private readonly toolMode: ToolMode;
+  /** Greedy with nothing that reads or rewrites the logits besides argmax. */
+  private readonly plainGreedy: boolean;
   private held: HeldToken[] = [];
   /** The most requests this one was computed together with, itself included. */
   private largestBatch = 0;
@@ -84,6 +86,7 @@ export class Sequence {
     this.context = { seen: this.seen, generatedCounts: this.counts };
     this.constraint = init.constraint;
     this.toolMode = init.toolMode ?? { kind: 'none' };
+    this.plainGreedy = greedy && this.processors.length === 0 && !this.constraint && !this.wanted.logprobs;
   }
 
   get promptTokens(): number {
@@ -105,7 +108,8 @@ export class Sequence {
    * text. Returns true when the sequence has finished.
    */
   accept(logits: Float32Array): boolean {
-    for (let i = 0; i < logits.length; i += 1) if (Number.isNaN(logits[i])) logits[i] = -Infinity;
+    // Plain greedy needs only argmax, which never picks a NaN: the vocabulary is then read once.
+    if (!this.plainGreedy) for (let i = 0; i < logits.length; i += 1) if (Number.isNaN(logits[i])) logits[i] = -Infinity;
     const unprocessed = this.constraint && this.processors.length > 0 ? logits.slice() : null;
     applyProcessors(this.processors, logits, this.context);
     this.constraint?.apply(logits, this.conditions.maxTokens - this.generated.length, unprocessed);

@@ -3,6 +3,7 @@
  * ONNX session, and the one decode loop that serves every concurrent request.
  */
 import { access } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TesseraError, badInput } from '../../errors.js';
@@ -15,6 +16,7 @@ import { buildTokenTrie, type TokenTrie } from './constraints/token-trie.js';
 import { DecoderModel } from './decoder-model.js';
 import { DecodeLoop, type LoopStats } from './loop.js';
 import { readDecoderConfig } from './model-config.js';
+import { PrefixCache, type PrefixCacheStats } from './prefix-cache.js';
 import { Sequence } from './sequence.js';
 import { describeDecoder, type DecoderSignature } from './signature.js';
 import { TextTokenizer } from './tokenizer.js';
@@ -32,10 +34,15 @@ export interface TextGeneratorOptions {
   tokenBudget?: number;
   /** Requests allowed to wait for a slot before OVERLOADED (default 256). */
   maxQueue?: number;
+  /** Bytes of prompt-prefix keys/values kept for later prompts (default: 1/16 of memory, at most 1 GiB; 0: off). */
+  prefixCacheBytes?: number;
+  /** Tokens per prefix-cache block (default 32): prefixes are reused in whole blocks. */
+  prefixBlockTokens?: number;
   logger?: GenerationLogger;
 }
 
 const DEFAULT_MAX_TOKENS = 128;
+const defaultPrefixCacheBytes = () => Math.min(2 ** 30, Math.floor(totalmem() / 16));
 /** Compiled response formats kept per model; masks are cached inside each. */
 const MAX_GRAMMARS = 64;
 
@@ -57,6 +64,7 @@ export class TextGenerator {
   private readonly eosTokenIds: ReadonlySet<number>;
   private readonly lengthDefaults: { maxNewTokens?: number; maxLength?: number };
   private readonly loop: DecodeLoop;
+  private readonly prefixCache: PrefixCache;
   private readonly grammars = new Map<string, ConstraintGrammar>();
   private trie: TokenTrie | null = null;
   private readonly masks = new MaskCache();
@@ -72,6 +80,7 @@ export class TextGenerator {
       lengthDefaults: { maxNewTokens?: number; maxLength?: number };
       maxBatchSize: number;
       batcher: ContinuousBatcher;
+      prefixCache: PrefixCache;
       logger?: GenerationLogger;
     },
   ) {
@@ -80,7 +89,8 @@ export class TextGenerator {
     this.eosTokenIds = new Set(init.eosTokenIds);
     this.lengthDefaults = init.lengthDefaults;
     this.maxBatchSize = init.maxBatchSize;
-    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger);
+    this.prefixCache = init.prefixCache;
+    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger, init.prefixCache, init.contextLength);
   }
 
   static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
@@ -107,6 +117,12 @@ export class TextGenerator {
         tokenBudget: Math.max(1, Math.floor(options.tokenBudget ?? 2048)),
         maxQueue: Math.max(0, Math.floor(options.maxQueue ?? 256)),
       });
+      const prefixCache = new PrefixCache(
+        { layers: signature.layers.length, kvHeads: signature.kvHeads, headDim: signature.headDim, kvType: signature.kvType },
+        Math.max(0, Math.floor(options.prefixCacheBytes ?? defaultPrefixCacheBytes())),
+        Math.max(1, Math.floor(options.prefixBlockTokens ?? 32)),
+      );
+      options.logger?.info?.({ dir, prefixCacheBytes: prefixCache.limitBytes, blockTokens: prefixCache.blockTokens }, 'text generation prefix cache sized');
       return new TextGenerator(tokenizer, session, {
         contextLength,
         signature,
@@ -114,6 +130,7 @@ export class TextGenerator {
         lengthDefaults: { maxNewTokens: config.maxNewTokens, maxLength: config.maxLength },
         maxBatchSize,
         batcher,
+        prefixCache,
         logger: options.logger,
       });
     } catch (error) {
@@ -125,6 +142,11 @@ export class TextGenerator {
   /** Counters of the decode loop (steps run, prefills, cache rebuilds, widest batch). */
   get stats(): Readonly<LoopStats> {
     return this.loop.stats;
+  }
+
+  /** The prefix cache's size, limit and hit counts (see prefix-cache.ts). */
+  prefixCacheStats(): PrefixCacheStats {
+    return this.prefixCache.stats();
   }
 
   /**
@@ -224,6 +246,7 @@ export class TextGenerator {
     if (this.closed) return;
     this.closed = true;
     await this.loop.close();
+    this.prefixCache.clear();
     await this.session.release();
   }
 }

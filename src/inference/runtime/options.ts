@@ -20,6 +20,12 @@ export interface RuntimeOptions {
    * @default 'worker'
    */
   sessionThread?: 'worker' | 'main';
+  /**
+   * Bytes of prompt-prefix keys/values a text-generation model keeps for later prompts
+   * that start the same way; 0 turns the cache off.
+   * @default 1/16 of the machine's memory, at most 1 GiB
+   */
+  prefixCacheBytes?: number;
 }
 
 export const EXECUTION_PROVIDERS: readonly ExecutionProviderName[] = ['cpu', 'cuda', 'webgpu'];

@@ -8,7 +8,8 @@
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isTesseraError, TesseraError } from '../../errors.js';
-import { can, tenantOf, type Principal } from '../../auth/principal.js';
+import { can, type Principal } from '../../auth/principal.js';
+import { servicesFor } from '../../auth/tenant-services.js';
 import type { Context } from '../../contracts/context.js';
 import { codedError } from '../errors.js';
 import { rulesOf } from './field-rules.js';
@@ -55,14 +56,7 @@ export function useAuth(): Plugin<AuthContext> {
     async onContextBuilding({ context, extendContext }) {
       const services = context as Context;
       const principal: Principal = await services.authenticator.authenticate(authorizationOf(context));
-      const tenant = tenantOf(principal);
-      extendContext({
-        principal,
-        requests: services.requests.for(tenant),
-        runs: services.runs.for(tenant),
-        artifacts: services.artifacts.for(tenant),
-        collections: services.collections.for(tenant),
-      });
+      extendContext({ principal, ...servicesFor(services, principal) });
     },
     async onExecute({ args, setResultAndStopExecution }) {
       const error = await refusal(args.contextValue as Context, args.document, args.operationName);

@@ -30,6 +30,7 @@ export const textGenerationTask = defineTask({
       maxBatchSize: manifest.batching.maxBatchSize,
       maxQueue: manifest.batching.maxQueue,
       tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
+      prefixCacheBytes: runtime.prefixCacheBytes,
       logger,
       createSession: async (file) => {
         const created = await createSession(file, sessionSettings(runtime));
