@@ -72,6 +72,18 @@ const schema = z.object({
   /** Bytes of prompt-prefix keys/values kept per text-generation model; 0 turns the prefix cache off. Default: 1/16 of the machine's memory, at most 1 GiB. */
   PREFIX_CACHE_BYTES: nonNegativeInt.optional(),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt.default(10_000),
+  /** Days a finished request is kept; unset keeps history forever. */
+  HISTORY_RETENTION_DAYS: positiveInt.optional(),
+  /** Per-task ages overriding HISTORY_RETENTION_DAYS, e.g. "OCR=7,TEXT_GENERATION=30". */
+  HISTORY_RETENTION_BY_TASK: z
+    .string()
+    .regex(/^\s*[A-Z_]+\s*=\s*[1-9]\d*\s*(,\s*[A-Z_]+\s*=\s*[1-9]\d*\s*)*$/, 'expected TASK=DAYS pairs such as OCR=7,TEXT_GENERATION=30')
+    .transform((text) =>
+      Object.fromEntries(text.split(',').map((pair) => pair.split('=').map((part) => part.trim())).map(([task, days]) => [task, Number(days)])),
+    )
+    .default({}),
+  /** How often retention runs and unreferenced files are swept. */
+  HISTORY_RETENTION_INTERVAL_MS: positiveInt.default(600_000),
   GRAPHIQL: z
     .enum(['true', 'false', '1', '0'])
     .default('true')

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   QUERY_TOO_COMPLEX: 400,
   MODEL_NOT_FOUND: 404,
   NOT_FOUND: 404,
+  /** The request is still queued or running, so it cannot be deleted yet. */
+  REQUEST_ACTIVE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -20,6 +20,8 @@ export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: Prisma;
   readonly migrations: MigrationReport;
+  /** Whether history text search has its index: always on SQLite (FTS5), on PostgreSQL only with pg_trgm. */
+  readonly textSearchIndexed: boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,10 +39,14 @@ export async function openDatabase(url: string): Promise<Database> {
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
   }
+  const textSearchIndexed =
+    kind === 'sqlite' ||
+    (await prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM pg_indexes WHERE indexname = 'InferenceRequest_outputText_trgm_idx'`)).length > 0;
   return {
     kind,
     prisma,
     migrations,
+    textSearchIndexed,
     async ping() {
       await prisma.$queryRawUnsafe('SELECT 1');
     },

@@ -9,6 +9,7 @@ import type { Prisma } from './database.js';
 import type { InferenceRequest } from '../generated/prisma/sqlite/client.js';
 import type { DatabaseKind } from './kind.js';
 import { ownedBy, SYSTEM_TENANT, type Tenant } from './tenant.js';
+import { ftsPhrase, idTime, SQLITE_RARE_TEXT_MATCHES, sqliteMatchProbe, SqlParams, TABLE, usesTextIndex, whereSql, type HistoryFilter } from './request-query.js';
 
 export type RequestRow = InferenceRequest;
 export type RequestStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -65,6 +66,13 @@ export interface RequestPage {
 }
 
 export const MAX_PAGE_SIZE = 100;
+/** totalCount is exact up to this many rows and an estimate past it. */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+export interface RequestCount {
+  count: number;
+  isEstimate: boolean;
+}
 
 export class RequestStore {
   constructor(
@@ -73,11 +81,13 @@ export class RequestStore {
     readonly tenant: Tenant = SYSTEM_TENANT,
     /** The replica whose rows this store writes; null for a tool that runs no requests. */
     readonly instanceId: string | null = null,
+    /** False on a PostgreSQL without pg_trgm: text search then scans. */
+    private readonly textIndexed = true,
   ) {}
 
   /** The same history seen by one tenant: it creates rows as theirs and reads only theirs (all, for an admin). */
   for(tenant: Tenant): RequestStore {
-    return new RequestStore(this.prisma, this.kind, tenant, this.instanceId);
+    return new RequestStore(this.prisma, this.kind, tenant, this.instanceId, this.textIndexed);
   }
 
   async create(request: NewRequest): Promise<RequestRow> {
@@ -222,44 +232,111 @@ export class RequestStore {
 
   /**
    * Newest first, keyed on the time-ordered id: rows inserted while a client pages never
-   * shift the pages it has not read yet, so there are no duplicates and no gaps.
+   * shift the pages it has not read yet, so there are no duplicates and no gaps. One indexed
+   * query picks the page's ids, a second reads those rows.
    */
   async list(filter: RequestFilter, page: PageArgs, tenant: Tenant = this.tenant): Promise<RequestPage> {
-    const where = this.whereOf(filter, tenant);
     const backward = page.last != null && page.first == null;
     const size = Math.min(backward ? page.last! : (page.first ?? 20), MAX_PAGE_SIZE);
-    if (backward) {
-      const rows = await this.prisma.inferenceRequest.findMany({
-        where: { AND: [where, page.before ? { id: { gt: page.before } } : {}, page.after ? { id: { lt: page.after } } : {}] },
-        orderBy: { id: 'asc' },
-        take: size + 1,
-      });
-      const hasPreviousPage = rows.length > size;
-      return { rows: rows.slice(0, size).reverse(), hasPreviousPage, hasNextPage: page.before != null };
-    }
-    const rows = await this.prisma.inferenceRequest.findMany({
-      where: { AND: [where, page.after ? { id: { lt: page.after } } : {}, page.before ? { id: { gt: page.before } } : {}] },
-      orderBy: { id: 'desc' },
-      take: size + 1,
+    const ids = await this.pageIds(filter, { below: page.after, above: page.before, size: size + 1, ascending: backward }, tenant);
+    const more = ids.length > size;
+    const rows = await this.rowsByIds(ids.slice(0, size));
+    if (backward) return { rows: rows.reverse(), hasPreviousPage: more, hasNextPage: page.before != null };
+    return { rows, hasNextPage: more, hasPreviousPage: page.after != null };
+  }
+
+  /** The ids of one page of matching rows, newest first unless `ascending`. */
+  async pageIds(
+    filter: HistoryFilter,
+    page: { below?: string | null; above?: string | null; size: number; ascending?: boolean },
+    tenant: Tenant = this.tenant,
+  ): Promise<string[]> {
+    const { where, params } = await this.condition(filter, tenant, { idBelow: page.below, idAbove: page.above });
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT "id" FROM ${TABLE} WHERE ${where} ORDER BY "id" ${page.ascending ? 'ASC' : 'DESC'} LIMIT ${Math.floor(page.size)}`,
+      ...params.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The rows, in the order of `ids`. */
+  async rowsByIds(ids: string[]): Promise<RequestRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.inferenceRequest.findMany({ where: { id: { in: ids } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is RequestRow => r !== undefined);
+  }
+
+  /**
+   * Deletes the finished requests among `ids` that the tenant sees (active ones never), their steps
+   * and their artifact links, in one statement; the database cascades the rest. Returns, for
+   * each artifact they referenced, when its last deleted referrer finished, so the collector
+   * can tell a file stored for them from one stored again since.
+   */
+  async deleteFinished(ids: string[]): Promise<{ deleted: number; released: Map<string, Date> }> {
+    const released = new Map<string, Date>();
+    if (ids.length === 0) return { deleted: 0, released };
+    const owner = ownedBy(this.tenant);
+    const links = await this.prisma.requestArtifact.findMany({
+      where: { request: { ...owner, OR: [{ id: { in: ids } }, { parentId: { in: ids } }] } },
+      select: { artifactId: true, request: { select: { createdAt: true, finishedAt: true } } },
     });
-    return { rows: rows.slice(0, size), hasNextPage: rows.length > size, hasPreviousPage: page.after != null };
+    for (const { artifactId, request } of links) {
+      const at = request.finishedAt ?? request.createdAt;
+      if (!(released.get(artifactId)! >= at)) released.set(artifactId, at);
+    }
+    const { count } = await this.prisma.inferenceRequest.deleteMany({
+      where: { id: { in: ids }, status: { notIn: ACTIVE_STATUSES }, ...owner },
+    });
+    return { deleted: count, released };
   }
 
-  count(filter: RequestFilter, tenant: Tenant = this.tenant): Promise<number> {
-    return this.prisma.inferenceRequest.count({ where: this.whereOf(filter, tenant) });
+  /** How many rows match, counted exactly (every match is read: for small sets and tests). */
+  async count(filter: RequestFilter, tenant: Tenant = this.tenant): Promise<number> {
+    const { where, params } = await this.condition(filter, tenant);
+    const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(`SELECT count(*) AS n FROM ${TABLE} WHERE ${where}`, ...params.values);
+    return Number(n);
   }
 
-  private whereOf(filter: RequestFilter, tenant: Tenant) {
-    const contains = (value: string) =>
-      this.kind === 'postgres' ? { contains: value, mode: 'insensitive' as const } : { contains: value };
-    return {
-      ...ownedBy(tenant),
-      task: filter.task ?? undefined,
-      model: filter.model ?? undefined,
-      status: filter.status ?? undefined,
-      parentId: filter.parentId === undefined ? undefined : filter.parentId,
-      createdAt: filter.since || filter.until ? { gte: filter.since ?? undefined, lte: filter.until ?? undefined } : undefined,
-      OR: filter.text ? [{ outputText: contains(filter.text) }, { inputText: contains(filter.text) }] : undefined,
-    };
+  /**
+   * How many rows match, exact up to `limit`. Past it an exact count would read every match,
+   * so the count is extrapolated from how far back in time the first `limit` matches reach,
+   * and flagged as an estimate.
+   */
+  async countBounded(filter: RequestFilter, tenant: Tenant = this.tenant, limit = EXACT_COUNT_LIMIT): Promise<RequestCount> {
+    const { where, params } = await this.condition(filter, tenant);
+    // One read of the matches decides which answer it is: is there a match past the limit?
+    const [edge] = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT "id" FROM ${TABLE} WHERE ${where} ORDER BY "id" DESC LIMIT 1 OFFSET ${limit}`,
+      ...params.values,
+    );
+    if (!edge) {
+      const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM ${TABLE} WHERE ${where} LIMIT ${limit + 1}) capped`,
+        ...params.values,
+      );
+      return { count: Number(n), isEstimate: false };
+    }
+    // The time span of the rows the other filters allow, from their index alone.
+    const withoutText = { ...filter, text: null };
+    const [[newest], [oldest]] = await Promise.all([
+      this.pageIds(withoutText, { size: 1 }, tenant),
+      this.pageIds(withoutText, { size: 1, ascending: true }, tenant),
+    ]);
+    const span = idTime(newest ?? edge.id) - idTime(oldest ?? edge.id);
+    const reached = Math.max(1, idTime(newest ?? edge.id) - idTime(edge.id));
+    return { count: Math.max(limit + 1, Math.round((limit * span) / reached)), isEstimate: true };
+  }
+
+  /** The filter as one SQL condition; on SQLite a text filter first asks the FTS table how often it matches. */
+  private async condition(filter: HistoryFilter, tenant: Tenant, bounds: { idBelow?: string | null; idAbove?: string | null } = {}) {
+    let textDrives = false;
+    if (this.kind === 'sqlite' && usesTextIndex(filter.text, this.textIndexed)) {
+      const [{ n }] = await this.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(sqliteMatchProbe, ftsPhrase(filter.text!));
+      textDrives = Number(n) < SQLITE_RARE_TEXT_MATCHES;
+    }
+    const params = new SqlParams(this.kind);
+    const where = whereSql(this.kind, filter, tenant, params, { textIndexed: this.textIndexed, textDrives, ...bounds });
+    return { where, params };
   }
 }

@@ -7,6 +7,7 @@ import type { GenerateTextPayloadShape, GenerationEventShape } from '../contract
 import type { CaptionRequest } from '../inference/tasks/captioning/index.js';
 import { generationFold, generationResult } from '../runs/folds/generation.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
+import { sequenced } from '../runs/sequence.js';
 import { withoutNulls, type Nullable } from './input.js';
 
 export type CaptionImageInputValue = Nullable<CaptionRequest> & { image: MediaInputValue; model?: string | null };
@@ -29,7 +30,7 @@ async function begin(ctx: Context, input: CaptionImageInputValue) {
 }
 
 export async function* captionImageEvents(ctx: Context, input: CaptionImageInputValue): AsyncGenerator<GenerationEventShape> {
-  yield* ctx.runs.follow(await begin(ctx, input));
+  yield* ctx.runs.follow(await begin(ctx, input), (events) => sequenced(events));
 }
 
 export async function captionImageText(ctx: Context, input: CaptionImageInputValue): Promise<GenerateTextPayloadShape> {

@@ -6,6 +6,8 @@ import type { Context } from '../contracts/context.js';
 import type { GenerateTextPayloadShape, GenerationEventShape } from '../contracts/events.js';
 import type { GenerationRequest } from '../inference/generation/types.js';
 import { generationFold, generationResult, replayGeneration } from '../runs/folds/generation.js';
+import { resumeAfter } from './resume.js';
+import { sequenced } from '../runs/sequence.js';
 import { badInput } from '../errors.js';
 import { withoutNulls, type Nullable } from './input.js';
 
@@ -36,7 +38,7 @@ async function begin(ctx: Context, input: GenerateInputValue) {
 }
 
 export async function* generateEvents(ctx: Context, input: GenerateInputValue): AsyncGenerator<GenerationEventShape> {
-  yield* ctx.runs.follow(await begin(ctx, input));
+  yield* ctx.runs.follow(await begin(ctx, input), (events) => sequenced(events));
 }
 
 export async function generateText(ctx: Context, input: GenerateInputValue): Promise<GenerateTextPayloadShape> {
@@ -46,12 +48,13 @@ export async function generateText(ctx: Context, input: GenerateInputValue): Pro
 /** Tasks whose requests stream generation events, so requestEvents can replay them. */
 const STREAMED_TASKS = new Set(['TEXT_GENERATION', 'IMAGE_CAPTIONING']);
 
-export function requestEvents(ctx: Context, id: string): AsyncIterable<GenerationEventShape> {
-  return ctx.runs.attach(
+export function requestEvents(ctx: Context, id: string, after?: number | null): AsyncIterable<GenerationEventShape> {
+  const told = ctx.runs.attach(
     id,
     (row) => {
       if (!STREAMED_TASKS.has(row.task)) throw badInput(`requestEvents streams generation and caption requests; ${id} is a ${row.task} request.`);
     },
     replayGeneration,
   );
+  return sequenced(told, { after: resumeAfter(after) });
 }

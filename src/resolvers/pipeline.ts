@@ -8,7 +8,9 @@ import type { RequestRow } from '../db/request-store.js';
 import { badInput, TesseraError } from '../errors.js';
 import { planPipeline } from '../pipelines/plan.js';
 import { runPipeline } from '../pipelines/run.js';
-import { pipelineFold, replayPipeline, type PipelineProgress } from '../runs/folds/pipeline.js';
+import { isPipelinePreview, pipelineFold, replayPipeline, type PipelineProgress } from '../runs/folds/pipeline.js';
+import { resumeAfter } from './resume.js';
+import { sequenced } from '../runs/sequence.js';
 import type {
   PipelineEvent,
   PipelineGenerationParameters,
@@ -105,7 +107,7 @@ async function begin(ctx: Context, input: RunPipelineInputValue) {
 }
 
 export async function* runPipelineEvents(ctx: Context, input: RunPipelineInputValue): AsyncGenerator<PipelineEvent> {
-  yield* ctx.runs.follow(await begin(ctx, input));
+  yield* ctx.runs.follow(await begin(ctx, input), (events) => sequenced(events, { isPreview: isPipelinePreview }));
 }
 
 export async function runPipelineOnce(ctx: Context, input: RunPipelineInputValue): Promise<RunPipelinePayloadShape> {
@@ -120,12 +122,13 @@ export async function runPipelineOnce(ctx: Context, input: RunPipelineInputValue
 }
 
 /** Attaches to a pipeline by id: its events so far, then the rest; a finished one is told from its row. */
-export function pipelineEvents(ctx: Context, id: string): AsyncIterable<PipelineEvent> {
-  return ctx.runs.attach(
+export function pipelineEvents(ctx: Context, id: string, after?: number | null): AsyncIterable<PipelineEvent> {
+  const told = ctx.runs.attach(
     id,
     (row) => {
       if (row.task !== 'PIPELINE') throw badInput(`pipelineEvents streams pipeline requests; ${id} is a ${row.task} request.`);
     },
     replayPipeline,
   );
+  return sequenced(told, { after: resumeAfter(after), isPreview: isPipelinePreview });
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../contracts/context.js';
-import type { RequestFilter } from '../db/request-store.js';
-import { badInput } from '../errors.js';
+import { ACTIVE_STATUSES, type RequestCount, type RequestFilter, type RequestStatus } from '../db/request-store.js';
+import { deleteMatching, deleteRequestIds, type DeletionReport } from '../history/delete-requests.js';
+import { badInput, TesseraError } from '../errors.js';
 
 interface ConnectionArgs {
   first?: number | null;
@@ -22,8 +23,10 @@ export async function listRequests(ctx: Context, args: ConnectionArgs) {
   if (args.first != null && args.last != null) throw badInput('Pass first or last, not both.');
   const filter: RequestFilter = { ...(args.filter ?? {}), parentId: null };
   const page = await ctx.requests.list(filter, args);
+  let counted: Promise<RequestCount> | undefined;
   return {
-    filter,
+    /** Counted only when totalCount or totalCountIsEstimate is selected, and once for both. */
+    count: () => (counted ??= ctx.requests.countBounded(filter)),
     edges: page.rows.map((node) => ({ cursor: node.id, node })),
     pageInfo: {
       hasNextPage: page.hasNextPage,
@@ -41,4 +44,17 @@ export function getRequest(ctx: Context, id: string) {
 
 export function cancelRequest(ctx: Context, id: string) {
   return ctx.runs.cancel(id);
+}
+
+export async function deleteRequest(ctx: Context, id: string): Promise<DeletionReport> {
+  const row = await ctx.requests.get(id);
+  if (!row) throw new TesseraError('NOT_FOUND', `No request with id "${id}".`, { id });
+  if (ACTIVE_STATUSES.includes(row.status as RequestStatus)) {
+    throw new TesseraError('REQUEST_ACTIVE', `Request ${id} is ${row.status}; cancel it or wait for it to finish before deleting it.`, { id });
+  }
+  return deleteRequestIds(ctx.requests, ctx.artifacts, [id]);
+}
+
+export function deleteRequests(ctx: Context, filter: RequestFilter): Promise<DeletionReport> {
+  return deleteMatching(ctx.requests, ctx.artifacts, filter, { signal: ctx.signal });
 }

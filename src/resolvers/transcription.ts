@@ -4,7 +4,9 @@
  */
 import type { Context } from '../contracts/context.js';
 import type { TranscribeAudioPayloadShape, TranscriptionEventShape } from '../contracts/events.js';
-import { replayTranscription, transcriptionFold, transcriptionShapes } from '../runs/folds/transcription.js';
+import { isTranscriptionPreview, replayTranscription, transcriptionFold, transcriptionShapes } from '../runs/folds/transcription.js';
+import { resumeAfter } from './resume.js';
+import { sequenced } from '../runs/sequence.js';
 import { badInput } from '../errors.js';
 import { resolveMedia, type MediaInputValue } from './media.js';
 
@@ -36,7 +38,7 @@ async function begin(ctx: Context, input: TranscribeInputValue) {
 }
 
 export async function* transcribeEvents(ctx: Context, input: TranscribeInputValue): AsyncGenerator<TranscriptionEventShape> {
-  yield* ctx.runs.follow(await begin(ctx, input), transcriptionShapes);
+  yield* ctx.runs.follow(await begin(ctx, input), (events) => transcriptionShapes(sequenced(events, { isPreview: isTranscriptionPreview })));
 }
 
 export async function transcribeAudio(ctx: Context, input: TranscribeInputValue): Promise<TranscribeAudioPayloadShape> {
@@ -49,13 +51,14 @@ export async function transcribeAudio(ctx: Context, input: TranscribeInputValue)
 }
 
 /** Attaches to a transcription by request id: what was sent so far, then the rest; a finished one from its row. */
-export function transcriptionEvents(ctx: Context, id: string): AsyncIterable<TranscriptionEventShape> {
-  const events = ctx.runs.attach(
+export function transcriptionEvents(ctx: Context, id: string, after?: number | null): AsyncIterable<TranscriptionEventShape> {
+  const told = ctx.runs.attach(
     id,
     (row) => {
       if (row.task !== 'SPEECH_RECOGNITION') throw badInput(`transcriptionEvents streams transcriptions; ${id} is a ${row.task} request.`);
     },
     replayTranscription,
   );
+  const events = sequenced(told, { after: resumeAfter(after), isPreview: isTranscriptionPreview });
   return transcriptionShapes(events);
 }

@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { StreamEventRef } from './stream-event.js';
 import { InferenceRequestRef } from './request.js';
 import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
 import { generateEvents, generateText, requestEvents } from '../resolvers/generation.js';
@@ -95,6 +96,7 @@ const TokenLogprobRef = builder
   });
 
 const GenerationStartedRef = builder.objectRef<StartedEvent>('GenerationStarted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     model: t.exposeString('model'),
@@ -103,6 +105,7 @@ const GenerationStartedRef = builder.objectRef<StartedEvent>('GenerationStarted'
 });
 
 const GenerationTokenRef = builder.objectRef<TokenEvent>('GenerationToken').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     text: t.exposeString('text', { description: 'May be empty while a stop string or a multi-byte character is pending.' }),
     index: t.exposeInt('index'),
@@ -117,6 +120,7 @@ const GenerationErrorRef = builder.objectRef<{ code: string; message: string }>(
 });
 
 const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationCompleted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     finishReason: t.field({ type: FinishReasonEnum, resolve: (e) => e.finishReason }),
@@ -129,6 +133,7 @@ const GenerationCompletedRef = builder.objectRef<CompletedEvent>('GenerationComp
 });
 
 const GenerationToolCallRef = builder.objectRef<ToolCallEvent>('GenerationToolCall').implement({
+  interfaces: [StreamEventRef],
   description: 'A call the model made; the generation ends with finish reason TOOL_CALLS.',
   fields: (t) => ({
     id: t.exposeString('id'),
@@ -168,8 +173,8 @@ builder.subscriptionFields((t) => ({
   requestEvents: t.field({
     type: GenerationEventUnion,
     description: 'Attaches to a generation by request id: what was generated so far, then the rest.',
-    args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => requestEvents(ctx, String(args.id)),
+    args: { id: t.arg.id({ required: true }), after: t.arg.int({ required: false, description: 'The last `sequence` this client saw: the stream resumes after it.' }) },
+    subscribe: (_root, args, ctx) => requestEvents(ctx, String(args.id), args.after),
     resolve: (event: GenerationEventShape) => event,
   }),
 }));

@@ -1,5 +1,6 @@
 import type { PipelineEvent, PlannedStep } from '../pipelines/types.js';
 import { builder } from './builder.js';
+import { StreamEventRef } from './stream-event.js';
 import { MediaInput } from './artifact.js';
 import { PipelineDataKindEnum, PipelineTaskEnum, RequestStatusEnum } from './enums.js';
 import { InferenceRequestRef } from './request.js';
@@ -72,6 +73,7 @@ const PipelineStepRef = builder.objectRef<PlannedStep>('PipelineStep').implement
 type Of<K extends PipelineEvent['kind']> = Extract<PipelineEvent, { kind: K }>;
 
 const PipelineStartedRef = builder.objectRef<Of<'started'>>('PipelineStarted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId', { description: 'The pipeline request; cancelRequest on it stops the pipeline.' }),
     steps: t.field({ type: [PipelineStepRef], resolve: (e) => e.steps }),
@@ -79,6 +81,7 @@ const PipelineStartedRef = builder.objectRef<Of<'started'>>('PipelineStarted').i
 });
 
 const PipelineStepStartedRef = builder.objectRef<Of<'step-started'>>('PipelineStepStarted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     step: t.exposeInt('step'),
     requestId: t.exposeID('requestId', { description: "The step's child request." }),
@@ -88,11 +91,13 @@ const PipelineStepStartedRef = builder.objectRef<Of<'step-started'>>('PipelineSt
 });
 
 const PipelineTokenRef = builder.objectRef<Of<'token'>>('PipelineToken').implement({
+  interfaces: [StreamEventRef],
   description: 'Text as a GENERATE or TRANSCRIBE step produces it.',
   fields: (t) => ({ step: t.exposeInt('step'), text: t.exposeString('text') }),
 });
 
 const PipelineStepSegmentRef = builder.objectRef<Of<'segment'>>('PipelineStepSegment').implement({
+  interfaces: [StreamEventRef],
   description: 'A transcribed stretch, in seconds from the start of the input audio.',
   fields: (t) => ({
     step: t.exposeInt('step'),
@@ -103,6 +108,7 @@ const PipelineStepSegmentRef = builder.objectRef<Of<'segment'>>('PipelineStepSeg
 });
 
 const PipelineStepCompletedRef = builder.objectRef<Of<'step-completed'>>('PipelineStepCompleted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     step: t.exposeInt('step'),
     requestId: t.exposeID('requestId'),
@@ -112,6 +118,7 @@ const PipelineStepCompletedRef = builder.objectRef<Of<'step-completed'>>('Pipeli
 });
 
 const PipelineCompletedRef = builder.objectRef<Of<'completed'>>('PipelineCompleted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     output: t.field({ type: PipelineOutputRef, description: "The last step's output.", resolve: (e) => e.output }),
@@ -128,6 +135,7 @@ const PipelineErrorRef = builder.objectRef<{ code: string; message: string }>('P
 });
 
 const PipelineFailedRef = builder.objectRef<Of<'failed'>>('PipelineFailed').implement({
+  interfaces: [StreamEventRef],
   description: 'The pipeline ended without an output: a step failed (FAILED) or it was cancelled (CANCELLED).',
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
@@ -188,8 +196,8 @@ builder.subscriptionFields((t) => ({
   pipelineEvents: t.field({
     type: PipelineEventUnion,
     description: "Attaches to a pipeline by request id: its events so far, then the rest (a finished one's steps from history).",
-    args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => pipelineEvents(ctx, String(args.id)),
+    args: { id: t.arg.id({ required: true }), after: t.arg.int({ required: false, description: 'The last `sequence` this client saw: the stream resumes after it.' }) },
+    subscribe: (_root, args, ctx) => pipelineEvents(ctx, String(args.id), args.after),
     resolve: (event: PipelineEvent) => event,
   }),
 }));

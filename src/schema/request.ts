@@ -1,9 +1,13 @@
 import type { RequestRow, RequestStatus } from '../db/request-store.js';
+import type { DeletionReport } from '../history/delete-requests.js';
 import { builder } from './builder.js';
 import { ModalityEnum, RequestStatusEnum, TaskEnum } from './enums.js';
 import { ArtifactRef } from './artifact.js';
 import { RequestResultUnion, type ResultShape } from './results.js';
-import { cancelRequest, getRequest, listRequests } from '../resolvers/requests.js';
+import { EXACT_COUNT_LIMIT, type RequestCount } from '../db/request-store.js';
+import { cancelRequest, deleteRequest, deleteRequests, getRequest, listRequests } from '../resolvers/requests.js';
+
+type CountedConnection = { count: () => Promise<RequestCount> };
 
 export const InferenceRequestRef = builder.objectRef<RequestRow>('InferenceRequest');
 
@@ -76,7 +80,11 @@ const RequestFilterInput = builder.inputType('RequestFilter', {
     status: t.field({ type: RequestStatusEnum, required: false }),
     since: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
     until: t.field({ type: 'DateTime', required: false, description: 'Created at or before.' }),
-    text: t.string({ required: false, description: 'Substring of the input or output text.' }),
+    text: t.string({
+      required: false,
+      description:
+        'Substring of the input or output text, any case. Three characters or more use the text index (any script, Chinese included); shorter text is matched by scanning newest first.',
+    }),
   }),
 });
 
@@ -98,8 +106,12 @@ builder.queryFields((t) => ({
       name: 'InferenceRequestConnection',
       fields: (c) => ({
         totalCount: c.int({
-          description: 'Requests matching the filter.',
-          resolve: (_connection, _args, ctx) => ctx.requests.count((_connection as { filter?: object }).filter ?? {}),
+          description: `Requests matching the filter: exact up to ${EXACT_COUNT_LIMIT.toLocaleString('en')}, an estimate past that (see totalCountIsEstimate). Computed only when selected.`,
+          resolve: async (connection) => (await (connection as CountedConnection).count()).count,
+        }),
+        totalCountIsEstimate: c.boolean({
+          description: `True when totalCount is an estimate (more than ${EXACT_COUNT_LIMIT.toLocaleString('en')} matches).`,
+          resolve: async (connection) => (await (connection as CountedConnection).count()).isEstimate,
         }),
       }),
     },
@@ -107,7 +119,29 @@ builder.queryFields((t) => ({
   ),
 }));
 
+const DeletionReportRef = builder.objectRef<DeletionReport>('DeleteRequestsPayload').implement({
+  description: 'What a deletion removed.',
+  fields: (t) => ({
+    deletedCount: t.exposeInt('deleted', { description: 'Requests deleted (their pipeline steps go with them, uncounted).' }),
+    artifactsRemoved: t.exposeInt('artifactsRemoved', { description: 'Stored files removed because nothing references them any more.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  deleteRequest: t.field({
+    type: DeletionReportRef,
+    description:
+      'Deletes one finished request you can see (any, for an admin), its pipeline steps and the files only it referenced. A queued or running request is refused with REQUEST_ACTIVE.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deleteRequest(ctx, String(args.id)),
+  }),
+  deleteRequests: t.field({
+    type: DeletionReportRef,
+    description:
+      'Deletes every finished top-level request you can see that matches the filter, in small batches; queued and running requests are left alone.',
+    args: { filter: t.arg({ type: RequestFilterInput, required: true }) },
+    resolve: (_root, args, ctx) => deleteRequests(ctx, args.filter),
+  }),
   cancelRequest: t.field({
     type: InferenceRequestRef,
     description: 'Cancels a queued or running request; a finished one is returned unchanged.',

@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { StreamEventRef } from './stream-event.js';
 import { MediaInput } from './artifact.js';
 import { InferenceRequestRef } from './request.js';
 import { TranscriptionTimingsRef, TranscriptSegmentRef } from './results.js';
@@ -17,20 +18,24 @@ const TranscribeInput = builder.inputType('TranscribeInput', {
 });
 
 const TranscriptionStartedRef = builder.objectRef<TranscriptionStartedShape>('TranscriptionStarted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({ requestId: t.exposeID('requestId'), model: t.exposeString('model') }),
 });
 
 const TranscriptionSegmentRef = builder.objectRef<TranscriptionSegmentShape>('TranscriptionSegment').implement({
+  interfaces: [StreamEventRef],
   description: 'A stretch of transcribed speech, sent as soon as its window is decoded.',
   fields: (t) => ({ start: t.exposeFloat('start'), end: t.exposeFloat('end'), text: t.exposeString('text') }),
 });
 
 const TranscriptionTokenRef = builder.objectRef<TranscriptionTokenShape>('TranscriptionToken').implement({
+  interfaces: [StreamEventRef],
   description: 'Text as a token-by-token decoder (Whisper family) produces it; CTC models send segments only.',
   fields: (t) => ({ text: t.exposeString('text') }),
 });
 
 const TranscriptionCompletedRef = builder.objectRef<TranscriptionCompletedShape>('TranscriptionCompleted').implement({
+  interfaces: [StreamEventRef],
   fields: (t) => ({
     requestId: t.exposeID('requestId'),
     text: t.exposeString('text'),
@@ -68,8 +73,8 @@ builder.subscriptionFields((t) => ({
   transcriptionEvents: t.field({
     type: TranscriptionEventUnion,
     description: 'Attaches to a transcription by request id: the events so far, then the rest (a finished one replays from its stored result).',
-    args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => transcriptionEvents(ctx, String(args.id)),
+    args: { id: t.arg.id({ required: true }), after: t.arg.int({ required: false, description: 'The last `sequence` this client saw: the stream resumes after it.' }) },
+    subscribe: (_root, args, ctx) => transcriptionEvents(ctx, String(args.id), args.after),
     resolve: (event: TranscriptionEventShape) => event,
   }),
 }));

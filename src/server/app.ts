@@ -15,6 +15,7 @@ import { ArtifactStore } from '../db/artifact-store.js';
 import { CollectionStore } from '../search/collection-store.js';
 import { RunService } from '../runs/run-service.js';
 import { Engine } from '../inference/engine.js';
+import { HistoryRetention } from '../history/retention.js';
 import { configureTextLimits } from '../inference/text-limits.js';
 import type { Services } from '../contracts/context.js';
 import { createTesseraYoga } from './yoga.js';
@@ -63,7 +64,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const db = await openDatabase(config.DATABASE_URL);
   if (db.migrations.applied.length > 0) logger.info({ applied: db.migrations.applied }, 'applied migrations');
   const instanceId = config.INSTANCE_ID ?? newInstanceId();
-  const requests = new RequestStore(db.prisma, db.kind, undefined, instanceId);
+  const requests = new RequestStore(db.prisma, db.kind, undefined, instanceId, db.textSearchIndexed);
+  if (!db.textSearchIndexed) {
+    logger.warn('PostgreSQL has no pg_trgm: history text search scans every row (install the extension and re-create the indexes of migration 20261202020000_history)');
+  }
   // A SQLite file has one server at a time: whatever is active was left by the previous one.
   // On PostgreSQL other replicas may be running; only the rows of those whose heartbeat stopped are ended.
   const previous = db.kind === 'sqlite' ? await requests.recoverInterrupted() : 0;
@@ -118,6 +122,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     authenticator: new Authenticator(config.AUTH, keys),
     limits,
   };
+  const retention = new HistoryRetention(
+    requests,
+    services.artifacts,
+    { defaultDays: config.HISTORY_RETENTION_DAYS ?? null, byTask: config.HISTORY_RETENTION_BY_TASK },
+    logger.child({ component: 'retention' }),
+    { intervalMs: config.HISTORY_RETENTION_INTERVAL_MS },
+  );
+  retention.start();
   services.collections.warm().catch((error: unknown) => logger.warn({ err: error }, 'could not preload the collection indexes'));
   const yoga = createTesseraYoga(services, metrics);
   const server = createServer(createRequestHandler(services, yoga, options.webRoot ?? path.join(projectRoot, 'web/dist'), metrics));
@@ -149,7 +161,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const drained = await services.runs.drain(config.SHUTDOWN_TIMEOUT_MS);
+        const [drained] = await Promise.all([services.runs.drain(config.SHUTDOWN_TIMEOUT_MS), retention.stop()]);
         logger.info(drained, 'running requests settled');
         // Work that settled in the drain still owes its client an answer.
         await Promise.all([responses.settled(2000), ws.close(2000)]);

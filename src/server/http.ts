@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../contracts/context.js';
 import { SSE_ENDPOINT, type TesseraYoga } from './yoga.js';
 import { checkReadiness } from './health.js';
+import { serveHistoryExport } from './history-export.js';
 import { createStaticHandler } from './static-files.js';
 import { tenantOf } from '../auth/principal.js';
 import { isTesseraError } from '../errors.js';
@@ -51,6 +52,9 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
       }
       if (pathname === METRICS_PATH && metrics) return await serveMetricsWithKey(metrics, services.authenticator, req, res);
       if (pathname.startsWith(OPENAI_PREFIX)) return await openai(req, res, pathname);
+      if (pathname === '/history/export' && (req.method === 'GET' || req.method === 'HEAD')) {
+        return await serveHistoryExport(services, req, res, new URL(req.url ?? '/', 'http://localhost'));
+      }
       if (pathname.startsWith('/artifacts/')) return await serveArtifact(services, req, res, pathname.slice('/artifacts/'.length));
       if (pathname === '/graphql' || pathname === SSE_ENDPOINT) {
         if (req.method === 'POST') {

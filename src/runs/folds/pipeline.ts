@@ -38,6 +38,9 @@ export function pipelineFold(plan: PipelinePlan): StreamFold<PipelineProgress, P
   };
 }
 
+/** A step's partial tokens and segments: the row keeps each step's output only. */
+export const isPipelinePreview = (event: PipelineEvent) => event.kind === 'token' || event.kind === 'segment';
+
 /** A finished pipeline told again from its row and its steps' summaries. */
 export async function* replayPipeline(row: RequestRow): AsyncGenerator<PipelineEvent> {
   const planned = ((row.parameters as { steps?: PlannedStep[] } | null)?.steps ?? []) as PlannedStep[];

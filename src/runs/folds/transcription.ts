@@ -6,7 +6,7 @@
 import type { RequestRow } from '../../db/request-store.js';
 import type { TranscriptionEvent, TranscriptSegment } from '../../inference/types.js';
 import type { TranscriptionResultShape } from '../../contracts/results.js';
-import type { TranscriptionEventShape, TranscriptionLogEvent } from '../../contracts/events.js';
+import type { TranscriptionEventShape, TranscriptionFailedShape, TranscriptionLogEvent } from '../../contracts/events.js';
 import { TesseraError } from '../../errors.js';
 import { untilFailed, type StreamFold } from '../stream-fold.js';
 
@@ -42,9 +42,14 @@ export function transcriptionFold(model: string): StreamFold<TranscriptionEvent,
   };
 }
 
+/** Partial tokens of the segment being heard: the row keeps the segments only. */
+export const isTranscriptionPreview = (event: TranscriptionLogEvent) => event.kind === 'token';
+
 /** The log as GraphQL events; a failed run ends the stream with its error. */
-export const transcriptionShapes = (events: AsyncIterable<TranscriptionLogEvent>): AsyncGenerator<TranscriptionEventShape> =>
-  untilFailed<TranscriptionEventShape>(events);
+/** The events as subscribers see them (sequence numbers included): a `failed` entry ends the stream with its error. */
+export function transcriptionShapes<E extends TranscriptionLogEvent>(events: AsyncIterable<E>): AsyncGenerator<Exclude<E, TranscriptionFailedShape>> {
+  return untilFailed<Exclude<E, TranscriptionFailedShape>>(events as AsyncIterable<Exclude<E, TranscriptionFailedShape> | TranscriptionFailedShape>);
+}
 
 /** A finished transcription told again from its row; a failed or cancelled one as its error. */
 export async function* replayTranscription(row: RequestRow): AsyncGenerator<TranscriptionEventShape> {

@@ -248,7 +248,7 @@ export type RequestFilter = {
   since?: string | null | undefined;
   status?: RequestStatus | null | undefined;
   task?: Task | null | undefined;
-  /** Substring of the input or output text. */
+  /** Substring of the input or output text, any case. Three characters or more use the text index (any script, Chinese included); shorter text is matched by scanning newest first. */
   text?: string | null | undefined;
   /** Created at or before. */
   until?: string | null | undefined;
@@ -402,7 +402,7 @@ export type HistoryPageQueryVariables = Exact<{
 }>;
 
 
-export type HistoryPageQuery = { requests: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, inputText: string | null, outputText: string | null, inputModalities: Array<Modality>, queueMs: number | null, computeMs: number | null, error: { code: string } | null } }> }, models: Array<{ name: string }> };
+export type HistoryPageQuery = { requests: { totalCount: number, totalCountIsEstimate: boolean, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ node: { id: string, task: Task, model: string, status: RequestStatus, createdAt: string, inputText: string | null, outputText: string | null, inputModalities: Array<Modality>, queueMs: number | null, computeMs: number | null, error: { code: string } | null } }> }, models: Array<{ name: string }> };
 
 export type ModelsPageQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -669,6 +669,7 @@ export const HistoryPageDocument = new TypedDocumentString(`
     filter: $filter
   ) {
     totalCount
+    totalCountIsEstimate
     pageInfo {
       hasNextPage
       hasPreviousPage

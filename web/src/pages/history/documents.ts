@@ -4,6 +4,7 @@ export const HistoryPage_ = graphql(`
   query HistoryPage($first: Int, $after: String, $last: Int, $before: String, $filter: RequestFilter) {
     requests(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
       totalCount
+      totalCountIsEstimate
       pageInfo {
         hasNextPage
         hasPreviousPage

@@ -86,6 +86,7 @@ export function HistoryPage() {
             Refresh
           </button>
           <ExportLink filter={filterOf(query)} onError={setError} />
+          <ExportLink filter={filterOf(query)} format="csv" onError={setError} />
         </div>
       </form>
 
@@ -94,7 +95,8 @@ export function HistoryPage() {
       {connection && (
         <div class="panel">
           <p class="muted summary">
-            {connection.totalCount} {connection.totalCount === 1 ? 'request' : 'requests'}
+            {connection.totalCountIsEstimate && 'about '}
+            {connection.totalCount.toLocaleString('en')} {connection.totalCount === 1 ? 'request' : 'requests'}
             {loading && ' · loading…'}
           </p>
           <HistoryTable rows={connection.edges.map((edge) => edge.node)} />
