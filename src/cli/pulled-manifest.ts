@@ -23,6 +23,7 @@ const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: 
   TEXT_EMBEDDING: { inputModalities: ['TEXT'], outputModalities: ['EMBEDDING'] },
   SPEECH_RECOGNITION: { inputModalities: ['AUDIO'], outputModalities: ['TEXT', 'SEGMENTS'] },
   IMAGE_CAPTIONING: { inputModalities: ['IMAGE'], outputModalities: ['TEXT'] },
+  IMAGE_TEXT_TO_TEXT: { inputModalities: ['IMAGE', 'TEXT'], outputModalities: ['TEXT'] },
 };
 
 /** `onnx/model.onnx` → `model`, `config.json` → `config`; the full path when short names collide. */

@@ -18,6 +18,7 @@ export const TaskEnum = builder.enumType('Task', {
     TEXT_EMBEDDING: { description: 'Text to one embedding vector (embed).' },
     SPEECH_RECOGNITION: { description: 'Audio to text with timed segments (transcribe, transcribeAudio).' },
     IMAGE_CAPTIONING: { description: 'Image to a text description, token by token (captionImage, captionImageText).' },
+    IMAGE_TEXT_TO_TEXT: { description: 'Images and a question in chat messages to a streamed answer (generate, generateText with message parts).' },
     PIPELINE: { description: 'A chain of tasks run as one request (runPipeline); each step is a child request.' },
   } as const,
 });

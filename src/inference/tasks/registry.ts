@@ -11,6 +11,7 @@ import { ocrTask } from './ocr/task.js';
 import type { TaskKind } from './task-kind.js';
 import { tensorTask } from './tensor/task.js';
 import { vadTask } from './vad/task.js';
+import { visionLanguageTask } from './vision-language/task.js';
 import { imageClassificationTask } from './vision/image-classification-task.js';
 import { textEmbeddingTask } from './vision/text-embedding-task.js';
 import { zeroShotTask } from './vision/zero-shot-task.js';
@@ -25,6 +26,7 @@ export const TASK_KINDS = {
   ZERO_SHOT_IMAGE_CLASSIFICATION: zeroShotTask,
   TEXT_EMBEDDING: textEmbeddingTask,
   IMAGE_CAPTIONING: captioningTask,
+  IMAGE_TEXT_TO_TEXT: visionLanguageTask,
 } as const satisfies { [T in Task]: TaskKind & { task: T } };
 
 export type ServingOf<T extends Task> = Awaited<ReturnType<(typeof TASK_KINDS)[T]['bindLocal']>>;
