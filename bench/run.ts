@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|vlm] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -39,6 +39,7 @@ const SUITES = {
   security: async () => (await import('./suites/security.js')).security,
   constrained: async () => (await import('./suites/constrained.js')).constrained,
   quantized: async () => (await import('./suites/quantized.js')).quantized,
+  vlm: async () => (await import('./suites/vlm.js')).vlm,
 } as const;
 type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];

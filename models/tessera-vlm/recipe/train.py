@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--resume", default=None, help="checkpoint to continue from, with a fresh schedule")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -42,6 +43,12 @@ def main():
     # The vision tower is tessera-captioner's trained encoder, frozen; the projector and
     # the decoder learn (two CPU cores shared by many could not train a CNN in the budget).
     load_encoder_weights(model.encoder)
+    first = 0
+    if args.resume:
+        ck = torch.load(args.resume)
+        model.load_state_dict(ck["model"])
+        first = ck["step"]
+        rng = random.Random(args.seed + first)
     n_params = sum(p.numel() for p in model.parameters())
     trained = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in trained if p.dim() >= 2]
@@ -63,7 +70,7 @@ def main():
     say(f"params {n_params}; config {json.dumps(cfg.to_dict())}; args {json.dumps(vars(args))}")
     budget = (args.wall_budget_min or args.cpu_budget_min) * 60
     c0, w0 = time.process_time(), time.time()
-    step, ema = 0, None
+    step, ema = first, None
 
     def save():
         torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "step": step,
@@ -73,7 +80,7 @@ def main():
         frac = (time.time() - w0) / budget if args.wall_budget_min else (time.process_time() - c0) / budget
         if frac >= 1:
             break
-        lr = args.lr * min(1.0, (step + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * frac))
+        lr = args.lr * min(1.0, (step - first + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * frac))
         for g in opt.param_groups:
             g["lr"] = lr
         model.train()
