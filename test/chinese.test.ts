@@ -2,9 +2,10 @@
  * Chinese end to end, as a client sees it: lines rendered with a Debian CJK font
  * (WenQuanYi Zen Hei, from fonts-wqy-zenhei) through SVG and sharp, read back exactly by
  * the shipped PaddleOCR recogniser (its dictionary is Chinese + English), and the request
- * found again in the history by a Chinese word, on a real SQLite file and on PostgreSQL.
+ * found again in the history by a Chinese word, on a real SQLite file and on PostgreSQL,
+ * and in the console's History page (a real Chromium) filtered by that word.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -13,6 +14,7 @@ import type { DatabaseKindUnderTest } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql } from './support/client.js';
 import { RecognizeTextDocument, RequestHistoryDocument } from './generated/graphql.js';
+import { ensureWebBuild, finish, openPage, shot, SHOTS, startConsole, type ConsoleUnderTest } from './support/browser.js';
 
 const FONT = 'WenQuanYi Zen Hei';
 /** Common characters, every one in ppocr_keys_v1.txt; the first is the source material's own example. */
@@ -63,5 +65,34 @@ describe.each<DatabaseKindUnderTest>(['sqlite', 'postgres'])('Chinese text on %s
 
     const missing = await gql(server.graphqlUrl, RequestHistoryDocument, { first: 10, filter: { text: '上海' } });
     expect(missing.body.data!.requests.edges.map((e) => e.node.id)).not.toContain(id);
+  });
+});
+
+describe('the console shows the Chinese request', () => {
+  let web: ConsoleUnderTest;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    web = await startConsole(root, await ensureWebBuild());
+  });
+
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('History filtered by a Chinese word lists the OCR request with its Chinese text', async () => {
+    const { body } = await gql(web.server.graphqlUrl, RecognizeTextDocument, { input: { image: { base64: await renderLines(LINES) } } });
+    const id = body.data!.recognizeText.request.id;
+    const watched = await openPage(web.context);
+    const { page } = watched;
+    await page.goto(`/history?text=${encodeURIComponent('天气')}`);
+    const row = page.locator(`table.history tbody tr[data-id="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('这是一个中文文本');
+    await shot(page, 'history-chinese');
+    await page.goto(`/history?text=${encodeURIComponent('上海')}`);
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator(`table.history tbody tr[data-id="${id}"]`).count()).toBe(0);
+    await finish(watched);
   });
 });
