@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 cd "$recipe"
 $py train.py --out out --wall-budget-min 21
 cp out/ckpt.pt out/ckpt-phase1.pt
-$py train.py --out out --resume out/ckpt-phase1.pt --wall-budget-min 10 --lr 1e-3 --warmup 30
+$py train.py --out out --resume out/ckpt-phase1.pt --wall-budget-min 9 --lr 1e-3 --warmup 30 --exists-weight 4
 cp out/train.log out/train-summary.json .
 $py export.py --checkpoint out/ckpt.pt --out ..
 $py evaluate.py --checkpoint out/ckpt.pt --n 150 --json eval.json

@@ -2,10 +2,10 @@
 decoder vision-language models, with config, generation config, preprocessor, tokenizer
 (chat template included) and our model.json:
 
-  onnx/vision_encoder.onnx        pixel_values float32 [batch, 3, 64, 64] -> image_features float32 [batch, 16, 128]
-  onnx/embed_tokens.onnx          input_ids int64 [batch, seq] -> inputs_embeds float32 [batch, seq, 128]
+  onnx/vision_encoder.onnx        pixel_values float32 [batch, 3, 64, 64] -> image_features float32 [batch, 16, 64]
+  onnx/embed_tokens.onnx          input_ids int64 [batch, seq] -> inputs_embeds float32 [batch, seq, 64]
   onnx/decoder_model_merged.onnx  inputs_embeds, attention_mask int64 [batch, past + seq], position_ids int64 [batch, seq],
-                                  past_key_values.{i}.key/value float32 [batch, 4, past, 32]
+                                  past_key_values.{i}.key/value float32 [batch, 4, past, 16]
                                   -> logits float32 [batch, seq, vocab], present.{i}.key/value
 
 The chat template writes one <image> per image part; the server expands it to the 16
@@ -111,7 +111,7 @@ def main():
     assert len(tok.vocab) == cfg.vocab_size
     onnx_dir = os.path.join(args.out, "onnx")
     os.makedirs(onnx_dir, exist_ok=True)
-    L, H, hd, W = cfg.decoder_layers, cfg.heads, cfg.width // cfg.heads, cfg.width
+    L, H, hd, W = cfg.decoder_layers, cfg.heads, cfg.text_width // cfg.heads, cfg.text_width
 
     vis = os.path.join(onnx_dir, "vision_encoder.onnx")
     torch.onnx.export(VisionExport(model).eval(), (torch.zeros(2, 3, cfg.image_size, cfg.image_size),), vis, opset_version=OPSET,
@@ -148,7 +148,7 @@ def main():
         "image_seq_len": IMAGE_TOKENS,
         "bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD,
         "vision_config": {"model_type": "tessera_cnn_encoder", "image_size": cfg.image_size, "num_channels": 3,
-                          "conv_channels": list(cfg.channels), "hidden_size": W, "num_hidden_layers": cfg.encoder_layers,
+                          "conv_channels": list(cfg.channels), "hidden_size": cfg.width, "projected_size": W, "num_hidden_layers": cfg.encoder_layers,
                           "num_attention_heads": H, "num_image_tokens": IMAGE_TOKENS},
         "text_config": {"model_type": "gpt2", "vocab_size": cfg.vocab_size, "n_embd": W, "n_layer": L, "n_head": H,
                         "n_positions": cfg.max_positions, "activation_function": "gelu",

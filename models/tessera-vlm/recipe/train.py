@@ -20,6 +20,11 @@ from evaluate import evaluate
 from from_captioner import load_encoder_weights
 
 
+def pick_kind(rng, scene, exists_weight):
+    kinds = valid_kinds(scene)
+    return rng.choices(kinds, weights=[exists_weight if k == "exists" else 1.0 for k in kinds])[0]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="out")
@@ -31,6 +36,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=400)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--exists-weight", type=float, default=1.0,
+                    help="how much more often presence questions are asked (the one kind that needs the question's words)")
     ap.add_argument("--resume", default=None, help="checkpoint to continue from, with a fresh schedule")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -86,7 +93,7 @@ def main():
         model.train()
         model.encoder.eval()
         pick = [rng.randrange(len(pool)) for _ in range(args.batch)]
-        inp, tgt = encode_qa(tok, [question(rng, pool[i], rng.choice(valid_kinds(pool[i]))) for i in pick])
+        inp, tgt = encode_qa(tok, [question(rng, pool[i], pick_kind(rng, pool[i], args.exists_weight)) for i in pick])
         logits = model(None, inp, encoded=encoded[pick])
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
