@@ -3,7 +3,9 @@
  * (WenQuanYi Zen Hei, from fonts-wqy-zenhei) through SVG and sharp, read back exactly by
  * the shipped PaddleOCR recogniser (its dictionary is Chinese + English), and the request
  * found again in the history by a Chinese word, on a real SQLite file and on PostgreSQL,
- * and in the console's History page (a real Chromium) filtered by that word.
+ * and in the console's History page (a real Chromium) filtered by that word. And the
+ * streaming rule Chinese depends on, with the shipped byte-level tokenizer: a character
+ * split over several tokens is never emitted in pieces.
  */
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,8 @@ import type { DatabaseKindUnderTest } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql } from './support/client.js';
 import { RecognizeTextDocument, RequestHistoryDocument } from './generated/graphql.js';
+import { IncrementalDetokenizer } from '../src/inference/generation/detokenizer.js';
+import { TextTokenizer } from '../src/inference/generation/tokenizer.js';
 import { ensureWebBuild, finish, openPage, shot, SHOTS, startConsole, type ConsoleUnderTest } from './support/browser.js';
 
 const FONT = 'WenQuanYi Zen Hei';
@@ -94,5 +98,25 @@ describe('the console shows the Chinese request', () => {
     await page.waitForLoadState('networkidle');
     expect(await page.locator(`table.history tbody tr[data-id="${id}"]`).count()).toBe(0);
     await finish(watched);
+  });
+});
+
+describe('streaming Chinese through the shipped byte-level tokenizer (tessera-lm)', () => {
+  it('token by token, the texts add up to the whole and no piece holds half a character', async () => {
+    const tokenizer = await TextTokenizer.load('models/tessera-lm');
+    const text = `${LINES.join('，')}。龘`;
+    const ids = tokenizer.encode(text, { addSpecialTokens: false });
+    // An English-trained byte-level BPE spends several tokens on most CJK characters: the case that matters.
+    expect(ids.length).toBeGreaterThan([...text].length);
+    const detokenizer = new IncrementalDetokenizer(tokenizer);
+    const pieces = ids.map((id) => detokenizer.push(id));
+    pieces.push(detokenizer.flush());
+    const emitted = pieces.map((p) => p ?? '');
+    expect(emitted.join('')).toBe(text);
+    expect(pieces.filter((p) => p === null).length).toBeGreaterThan(0);
+    for (const piece of emitted) {
+      expect(piece).not.toContain('\uFFFD');
+      expect(Buffer.from(piece, 'utf8').toString('utf8')).toBe(piece);
+    }
   });
 });
