@@ -7,19 +7,14 @@
  * is pending.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/inference/engine.js';
+import type { Engine } from '../src/inference/engine.js';
+import { testEngine } from './support/engine.js';
 import type { GenerationEvent } from '../src/inference/generation/types.js';
-import { silentLogger } from '../src/inference/runtime/logger.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await Engine.create({
-    modelsDir: 'models',
-    runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
-    logger: silentLogger,
-    limits: { maxImagePixels: 4_000_000, maxAudioSeconds: 30 },
-  });
+  engine = await testEngine();
 });
 
 afterAll(async () => {

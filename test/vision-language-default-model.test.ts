@@ -12,19 +12,14 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/inference/engine.js';
-import { silentLogger } from '../src/inference/runtime/logger.js';
+import type { Engine } from '../src/inference/engine.js';
+import { testEngine } from './support/engine.js';
 import { BACKGROUNDS, COLOURS, HELD_OUT, SHAPES, renderScene, sceneSvg, scenesOf, type Background, type Colour, type Scene, type Shape } from './fixtures/vision/shapes.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await Engine.create({
-    modelsDir: 'models',
-    runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
-    logger: silentLogger,
-    limits: { maxImagePixels: 4_000_000, maxAudioSeconds: 30 },
-  });
+  engine = await testEngine();
 });
 
 afterAll(async () => {
