@@ -3,7 +3,7 @@
  * heap and thread pool, so one suite's leftovers never slow the next), then one markdown
  * summary in bench/results/.
  *
- *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|openai|backends|tts|history] [--threads N] [--gpt2-small DIR]
+ *   npm run bench [-- --quick] [--suite ocr-overhead|batching|generation|search|pipeline|captioning|vision|asr|security|constrained|quantized|openai|backends|tts|history|vlm] [--threads N] [--gpt2-small DIR]
  *
  * --quick          few iterations: a smoke check that every path works, not figures to quote
  * --suite NAME     run one suite (repeatable)
@@ -43,6 +43,7 @@ const SUITES = {
   openai: async () => (await import('./suites/openai.js')).openai,
   backends: async () => (await import('./suites/backends.js')).backends,
   history: async () => (await import('./suites/history.js')).history,
+  vlm: async () => (await import('./suites/vlm.js')).vlm,
 } as const;
 type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];

@@ -15,19 +15,14 @@
  * path (chance-level or empty captions, 1/36 for the pair) does. Seen pairs must reach 0.9.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/inference/engine.js';
-import { silentLogger } from '../src/inference/runtime/logger.js';
+import type { Engine } from '../src/inference/engine.js';
+import { testEngine } from './support/engine.js';
 import { COLOURS, HELD_OUT, SHAPES, renderScene, scenesOf, type Colour, type Scene, type Shape } from './fixtures/vision/shapes.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await Engine.create({
-    modelsDir: 'models',
-    runtime: { executionProvider: 'cpu', intraOpThreads: 1, interOpThreads: 1 },
-    logger: silentLogger,
-    limits: { maxImagePixels: 4_000_000, maxAudioSeconds: 30 },
-  });
+  engine = await testEngine();
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  * through the registry to READY and serves a request of its task.
  */
 import { cpSync, readFileSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
+import { cp, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,8 @@ describe('a model of every task binds through the registry', () => {
       rescale_factor: 1 / 255,
     });
     await writeDualEncoder(repo, 'dual');
+    // The house VLM is small enough to be its own fixture (the decoder-VLM layout, three graphs).
+    await cp('models/tessera-vlm', join(repo, 'tessera-vlm'), { recursive: true, filter: (src) => !src.includes('recipe') });
     await writeBertLike(repo, 'bert');
     cpSync('models/tessera-tts', join(repo, 'tessera-tts'), { recursive: true });
     await writeModelFolder(repo, 'add-one', { model: { path: 'model.onnx', bytes: addOneModel() } }, tensorManifest());
@@ -93,6 +95,8 @@ describe('a model of every task binds through the registry', () => {
     expect((await engine.embed('bert', { text: 'the cat sat' })).modality).toBe('TEXT');
     expect(await drain(await engine.captionImage(undefined, picture, { maxTokens: 2 }))).toMatchObject({ type: 'completed' });
     expect(await drain(await engine.generate(undefined, { prompt: 'a', maxTokens: 2 }))).toMatchObject({ type: 'completed' });
+    const question = { messages: [{ role: 'user' as const, content: '', parts: [{ type: 'image' as const, image: picture }, { type: 'text' as const, text: 'is there a star?' }] }], maxTokens: 2 };
+    expect(await drain(await engine.generateFromImages(undefined, question))).toMatchObject({ type: 'completed', finishReason: expect.stringMatching(/STOP|LENGTH/) });
     expect(await drain(await engine.transcribe('tiny-ctc', { samples: speech, sampleRate: 16000 }))).toMatchObject({ type: 'completed' });
     expect((await engine.recognizeText(undefined, picture)).width).toBe(IMAGE_SIZE);
     const spoken = await drain(await engine.speak(undefined, 'Salt.'));

@@ -23,17 +23,17 @@ import { interleave, summarize, within } from '../lib/stats.js';
 const MODEL = 'tessera-captioner';
 const CONCURRENT = 8;
 
-interface Sample {
+export interface Sample {
   ttftMs: number;
   totalMs: number;
   tokens: number;
 }
 
-/** The committed model, linked into a repository of its own with preload on. */
-async function repository(): Promise<string> {
+/** A committed model, linked into a repository of its own with preload on. */
+export async function repository(model = MODEL): Promise<string> {
   const dir = await tempDir('tessera-bench-caption-');
-  const source = path.join(repoRoot, 'models', MODEL);
-  const target = path.join(dir, MODEL);
+  const source = path.join(repoRoot, 'models', model);
+  const target = path.join(dir, model);
   await mkdir(target);
   for (const entry of await readdir(source)) {
     if (entry !== 'model.json' && entry !== 'recipe') await symlink(path.join(source, entry), path.join(target, entry));
@@ -52,7 +52,7 @@ async function images(count: number): Promise<Uint8Array[]> {
   );
 }
 
-async function timeStream(events: AsyncIterable<GenerationEvent>, started: number): Promise<Sample> {
+export async function timeStream(events: AsyncIterable<GenerationEvent>, started: number): Promise<Sample> {
   let ttftMs = Number.NaN;
   let tokens = 0;
   for await (const event of events) {

@@ -24,6 +24,7 @@ const MODALITIES: Record<Task, { inputModalities: Modality[]; outputModalities: 
   SPEECH_RECOGNITION: { inputModalities: ['AUDIO'], outputModalities: ['TEXT', 'SEGMENTS'] },
   IMAGE_CAPTIONING: { inputModalities: ['IMAGE'], outputModalities: ['TEXT'] },
   TEXT_TO_SPEECH: { inputModalities: ['TEXT'], outputModalities: ['AUDIO'] },
+  IMAGE_TEXT_TO_TEXT: { inputModalities: ['IMAGE', 'TEXT'], outputModalities: ['TEXT'] },
 };
 
 /** `onnx/model.onnx` → `model`, `config.json` → `config`; the full path when short names collide. */

@@ -244,6 +244,11 @@ export class Engine {
     return TASK_KINDS.TEXT_GENERATION.generate(this.call('TEXT_GENERATION', model, options.signal), request, options);
   }
 
+  /** Images and text in chat messages to streamed text, for IMAGE_TEXT_TO_TEXT (vision-language) models. */
+  async generateFromImages(model: string | undefined, request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<AsyncIterable<GenerationEvent>> {
+    return TASK_KINDS.IMAGE_TEXT_TO_TEXT.generate(this.call('IMAGE_TEXT_TO_TEXT', model, options.signal), request, options);
+  }
+
   /** Speech to text, cut at the VAD model's speech boundaries when long, or at `options.regions`. */
   async transcribe(model: string | undefined, audio: Uint8Array | SamplesInput, options: TranscribeOptions = {}): Promise<AsyncIterable<TranscriptionEvent>> {
     return TASK_KINDS.SPEECH_RECOGNITION.transcribe(this.call('SPEECH_RECOGNITION', model, options.signal), audio, options);

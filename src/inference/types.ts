@@ -7,7 +7,7 @@ import type { Tensor } from 'onnxruntime-node';
 
 export type Modality = 'TEXT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING' | 'LABELS' | 'BOXES' | 'SEGMENTS' | 'TOKENS';
 
-export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR' | 'IMAGE_CLASSIFICATION' | 'ZERO_SHOT_IMAGE_CLASSIFICATION' | 'TEXT_EMBEDDING' | 'SPEECH_RECOGNITION' | 'IMAGE_CAPTIONING' | 'TEXT_TO_SPEECH';
+export type Task = 'OCR' | 'VAD' | 'TEXT_GENERATION' | 'TENSOR' | 'IMAGE_CLASSIFICATION' | 'ZERO_SHOT_IMAGE_CLASSIFICATION' | 'TEXT_EMBEDDING' | 'SPEECH_RECOGNITION' | 'IMAGE_CAPTIONING' | 'TEXT_TO_SPEECH' | 'IMAGE_TEXT_TO_TEXT';
 
 /** What a request row records: a model's task, or a pipeline chaining several. */
 export type RequestTask = Task | 'PIPELINE';

@@ -59,6 +59,7 @@ export class FullSequenceModel {
   /** Rows of equal length; the result is [rows, length, vocab]. */
   async logits(rows: number[][]): Promise<{ data: Float32Array; vocab: number }> {
     const s = this.signature;
+    if (!s.inputIds) throw new Error('Quality is measured on text decoders that take input_ids; this graph takes inputs_embeds.');
     const batch = rows.length;
     const length = rows[0].length;
     const feeds: Record<string, Tensor> = { input_ids: toInts(s.inputIds, rows.flat(), [batch, length]) };

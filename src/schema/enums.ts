@@ -19,6 +19,7 @@ export const TaskEnum = builder.enumType('Task', {
     SPEECH_RECOGNITION: { description: 'Audio to text with timed segments (transcribe, transcribeAudio).' },
     IMAGE_CAPTIONING: { description: 'Image to a text description, token by token (captionImage, captionImageText).' },
     TEXT_TO_SPEECH: { description: 'Text to speech audio, sentence by sentence (synthesizeSpeech, speak).' },
+    IMAGE_TEXT_TO_TEXT: { description: 'Images and a question in chat messages to a streamed answer (generate, generateText with message parts).' },
     PIPELINE: { description: 'A chain of tasks run as one request (runPipeline); each step is a child request.' },
   } as const,
 });

@@ -1,5 +1,6 @@
 import { builder } from './builder.js';
 import { StreamEventRef } from './stream-event.js';
+import { MediaInput } from './artifact.js';
 import { InferenceRequestRef } from './request.js';
 import { FinishReasonEnum, GenerationTimingsRef, UsageRef } from './results.js';
 import { generateEvents, generateText, requestEvents } from '../resolvers/generation.js';
@@ -16,10 +17,21 @@ const ToolCallInput = builder.inputType('ToolCallInput', {
   }),
 });
 
+const MessagePartInput = builder.inputType('MessagePartInput', {
+  description: 'One piece of a multimodal message: exactly one of text and image.',
+  isOneOf: true,
+  fields: (t) => ({
+    text: t.string({ required: false }),
+    image: t.field({ type: MediaInput, required: false, description: 'Stored as an input artifact of the request; needs an IMAGE_TEXT_TO_TEXT model.' }),
+  }),
+});
+
 const ChatMessageInput = builder.inputType('ChatMessageInput', {
+  description: 'Give content (text) or parts (text and images in order), not both.',
   fields: (t) => ({
     role: t.field({ type: ChatRoleEnum, required: true }),
-    content: t.string({ required: true }),
+    content: t.string({ required: false }),
+    parts: t.field({ type: [MessagePartInput], required: false, description: "Text and images in order; GraphQL inputs cannot be a string-or-list union, so this sits beside content." }),
     toolCalls: t.field({ type: [ToolCallInput], required: false, description: 'On an assistant message: the calls it made.' }),
     toolCallId: t.string({ required: false, description: 'On a tool message: the id of the call it answers.' }),
   }),
@@ -70,7 +82,10 @@ export const GenerateInput = builder.inputType('GenerateInput', {
   fields: (t) => ({
     prompt: t.string({ required: false }),
     messages: t.field({ type: [ChatMessageInput], required: false, description: "Rendered with the model's chat template." }),
-    model: t.string({ required: false, description: 'A text-generation model; the default one when omitted.' }),
+    model: t.string({
+      required: false,
+      description: 'A TEXT_GENERATION or IMAGE_TEXT_TO_TEXT model; when omitted, the default model of the task the messages need (IMAGE_TEXT_TO_TEXT when they hold images).',
+    }),
     maxTokens: t.int({ required: false }),
     temperature: t.float({ required: false, description: '0 (greedy, the default) or more.' }),
     topK: t.int({ required: false }),

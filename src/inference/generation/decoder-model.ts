@@ -4,8 +4,10 @@
  * and the new cache. It holds no state between calls; the decode loop owns the cache.
  */
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { TesseraError } from '../../errors.js';
 import { KvCache } from './kv-cache.js';
 import type { DecoderSignature, IntType } from './signature.js';
+import type { TokenEmbedder } from './token-embedder.js';
 
 export interface ForwardInput {
   batch: number;
@@ -21,6 +23,8 @@ export interface ForwardInput {
    */
   validLengths: ArrayLike<number>;
   past: KvCache;
+  /** Per row, image features for its image placeholder tokens (prefill of a vision-language prompt). */
+  imageFeatures?: readonly (Float32Array | undefined)[];
 }
 
 export interface ForwardOutput {
@@ -53,7 +57,10 @@ export class DecoderModel {
   constructor(
     private readonly session: InferenceSession,
     readonly signature: DecoderSignature,
+    /** Required when the graph takes inputs_embeds. */
+    private readonly embedder?: TokenEmbedder,
   ) {
+    if (signature.inputsEmbeds && !embedder) throw new TesseraError('MODEL_LOAD_FAILED', 'The decoder takes inputs_embeds but the model has no token embedding graph.');
     this.fetches = [signature.logits, ...signature.layers.flatMap((l) => [l.presentKey, l.presentValue])];
   }
 
@@ -66,7 +73,9 @@ export class DecoderModel {
     const s = this.signature;
     const { batch, seqLen, past } = input;
     const total = past.length + seqLen;
-    const feeds: Record<string, Tensor> = { input_ids: intTensor(s.inputIds, input.tokens, [batch, seqLen]) };
+    const feeds: Record<string, Tensor> = s.inputIds
+      ? { input_ids: intTensor(s.inputIds, input.tokens, [batch, seqLen]) }
+      : { inputs_embeds: await this.embedder!.embed(input.tokens, batch, seqLen, input.imageFeatures) };
     if (s.attentionMask) {
       const mask = s.attentionMask === 'int32' ? new Int32Array(batch * total) : new BigInt64Array(batch * total);
       for (let r = 0; r < batch; r += 1) {

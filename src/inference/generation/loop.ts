@@ -212,6 +212,7 @@ export class DecodeLoop {
         positions,
         validLengths: group.map((s) => s.promptTokens),
         past,
+        imageFeatures: group.map((s) => s.imageFeatures),
       });
     } catch (error) {
       this.logger?.error?.({ err: error, batch: group.length, tokens: width }, 'prefill failed');

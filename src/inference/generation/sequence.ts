@@ -35,6 +35,8 @@ export interface SequenceInit {
 
 export class Sequence {
   readonly promptIds: readonly number[];
+  /** Set before the loop admits the request, once the vision encoder has run. */
+  imageFeatures: Float32Array | undefined;
   readonly events = new EventChannel<GenerationEvent>();
   /** Tokens of this sequence in the batch cache. */
   cacheLength = 0;
@@ -73,6 +75,7 @@ export class Sequence {
     this.now = init.now ?? (() => performance.now());
     this.submittedAt = this.now();
     this.promptIds = init.promptIds;
+    this.imageFeatures = undefined;
     this.tokenizer = init.tokenizer;
     this.processors = buildProcessors(r);
     const greedy = !r.temperature;

@@ -19,7 +19,13 @@ export interface LayerNames {
 }
 
 export interface DecoderSignature {
-  inputIds: IntType;
+  /** Null when the graph takes embeddings instead (decoder VLMs: see `inputsEmbeds`). */
+  inputIds: IntType | null;
+  /**
+   * Vision-language decoders take `inputs_embeds` [batch, seq, hidden] so image features can
+   * stand where the image placeholder tokens are; their token embeddings are a separate graph.
+   */
+  inputsEmbeds: { type: KvType; hidden: number | undefined } | null;
   attentionMask: IntType | null;
   positionIds: IntType | null;
   /** Merged decoders choose between their no-cache and cache subgraphs with this flag. */
@@ -61,7 +67,9 @@ export function describeDecoder(session: Pick<InferenceSession, 'inputMetadata' 
   const inputs = metas(session.inputMetadata);
   const outputs = metas(session.outputMetadata);
   const inputIds = intType(inputs.get('input_ids'), 'input_ids');
-  if (!inputIds) throw fail(`The graph has no input_ids input (inputs: ${[...inputs.keys()].join(', ')}).`);
+  const embedsMeta = inputs.get('inputs_embeds');
+  if (embedsMeta && embedsMeta.type !== 'float32' && embedsMeta.type !== 'float16') throw fail(`The decoder's inputs_embeds input has type ${embedsMeta.type}.`);
+  if (!inputIds && !embedsMeta) throw fail(`The graph has neither an input_ids nor an inputs_embeds input (inputs: ${[...inputs.keys()].join(', ')}).`);
 
   const layerIndex = new Map<number, Partial<LayerNames>>();
   const at = (i: number) => layerIndex.get(i) ?? layerIndex.set(i, {}).get(i)!;
@@ -101,13 +109,16 @@ export function describeDecoder(session: Pick<InferenceSession, 'inputMetadata' 
   if (logitsMeta.type !== 'float32' && logitsMeta.type !== 'float16') throw fail(`The logits have type ${logitsMeta.type}.`);
 
   const keepMeta = inputs.get('logits_to_keep') ?? inputs.get('num_logits_to_keep');
-  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'cache_position', keepMeta?.name ?? '']);
+  const known = new Set(['input_ids', 'inputs_embeds', 'attention_mask', 'position_ids', 'use_cache_branch', 'cache_position', keepMeta?.name ?? '']);
   for (const l of layers) known.add(l.pastKey).add(l.pastValue);
   const unknown = [...inputs.keys()].filter((n) => !known.has(n));
   if (unknown.length > 0) throw fail(`The decoder has inputs this engine does not know how to feed: ${unknown.join(', ')}.`);
 
   return {
-    inputIds,
+    inputIds: embedsMeta ? null : inputIds,
+    inputsEmbeds: embedsMeta
+      ? { type: embedsMeta.type as KvType, hidden: typeof embedsMeta.shape[2] === 'number' && embedsMeta.shape[2] > 0 ? embedsMeta.shape[2] : undefined }
+      : null,
     attentionMask: intType(inputs.get('attention_mask'), 'attention_mask'),
     positionIds: intType(inputs.get('position_ids'), 'position_ids'),
     useCacheBranch: inputs.has('use_cache_branch'),

@@ -19,6 +19,7 @@ import { readDecoderConfig } from './model-config.js';
 import { PrefixCache, type PrefixCacheStats } from './prefix-cache.js';
 import { Sequence } from './sequence.js';
 import { describeDecoder, type DecoderSignature } from './signature.js';
+import type { TokenEmbedder } from './token-embedder.js';
 import { TextTokenizer } from './tokenizer.js';
 import { checkTools, forcedCallGrammar, toolMode, type ToolMode } from './tools.js';
 import type { GenerationEvent, GenerationLogger, GenerationRequest } from './types.js';
@@ -39,6 +40,15 @@ export interface TextGeneratorOptions {
   /** Tokens per prefix-cache block (default 32): prefixes are reused in whole blocks. */
   prefixBlockTokens?: number;
   logger?: GenerationLogger;
+  /** The token embedding graph, for decoders that take inputs_embeds (vision-language models). */
+  embedder?: TokenEmbedder;
+}
+
+/** A prompt already tokenized by the caller, with features for its image placeholder tokens. */
+export interface PreparedPrompt {
+  ids: number[];
+  /** Computed when iteration starts, so the request's own work (and its timings) include it. */
+  imageFeatures?: () => Promise<Float32Array>;
 }
 
 const DEFAULT_MAX_TOKENS = 128;
@@ -55,6 +65,16 @@ async function findGraph(dir: string, explicit: string | undefined): Promise<str
     if (await access(candidate).then(() => true, () => false)) return candidate;
   }
   throw new TesseraError('MODEL_LOAD_FAILED', `No decoder graph in ${dir} (looked for ${explicit ?? GRAPH_FILES.join(', ')}).`);
+}
+
+/** Runs the vision encoder for a sequence; a failure ends only that request. */
+async function attachImageFeatures(sequence: Sequence, features: () => Promise<Float32Array>): Promise<void> {
+  try {
+    sequence.imageFeatures = await features();
+  } catch (error) {
+    const failure = error instanceof TesseraError ? error : new TesseraError('INFERENCE_FAILED', `The vision encoder failed: ${(error as Error).message}`);
+    sequence.finishFlushing('ERROR', { code: failure.code, message: failure.message });
+  }
 }
 
 export class TextGenerator {
@@ -82,6 +102,7 @@ export class TextGenerator {
       batcher: ContinuousBatcher;
       prefixCache: PrefixCache;
       logger?: GenerationLogger;
+      embedder?: TokenEmbedder;
     },
   ) {
     this.contextLength = init.contextLength;
@@ -90,7 +111,7 @@ export class TextGenerator {
     this.lengthDefaults = init.lengthDefaults;
     this.maxBatchSize = init.maxBatchSize;
     this.prefixCache = init.prefixCache;
-    this.loop = new DecodeLoop(new DecoderModel(session, init.signature), init.batcher, init.logger, init.prefixCache, init.contextLength);
+    this.loop = new DecodeLoop(new DecoderModel(session, init.signature, init.embedder), init.batcher, init.logger, init.prefixCache, init.contextLength);
   }
 
   static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
@@ -119,7 +140,9 @@ export class TextGenerator {
       });
       const prefixCache = new PrefixCache(
         { layers: signature.layers.length, kvHeads: signature.kvHeads, headDim: signature.headDim, kvType: signature.kvType },
-        Math.max(0, Math.floor(options.prefixCacheBytes ?? defaultPrefixCacheBytes())),
+        // Blocks are named by token ids alone; where an embedder splices image features in at
+        // placeholder tokens, equal ids no longer mean an equal prefix, so there is no cache.
+        options.embedder ? 0 : Math.max(0, Math.floor(options.prefixCacheBytes ?? defaultPrefixCacheBytes())),
         Math.max(1, Math.floor(options.prefixBlockTokens ?? 32)),
       );
       options.logger?.info?.({ dir, prefixCacheBytes: prefixCache.limitBytes, blockTokens: prefixCache.blockTokens }, 'text generation prefix cache sized');
@@ -132,6 +155,7 @@ export class TextGenerator {
         batcher,
         prefixCache,
         logger: options.logger,
+        embedder: options.embedder,
       });
     } catch (error) {
       await session.release().catch(() => undefined);
@@ -202,12 +226,13 @@ export class TextGenerator {
    * parameters throw BAD_USER_INPUT here, synchronously, before any work. Work starts
    * when iteration starts; ending the iteration early (break) cancels it like the signal.
    */
-  generate(request: GenerationRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<GenerationEvent> {
+  generate(request: GenerationRequest, options: { signal?: AbortSignal; prompt?: PreparedPrompt } = {}): AsyncIterable<GenerationEvent> {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
     // The prompt is counted before the context check so its message states the real count.
     validateGenerationRequest(request);
     const output = this.outputGrammar(request);
-    const promptIds = this.promptIds(request);
+    const promptIds = options.prompt?.ids ?? this.promptIds(request);
+    const imageFeatures = options.prompt?.imageFeatures;
     checkContext(this.contextLength, promptIds.length, request.maxTokens);
     const maxTokens = request.maxTokens ?? this.defaultMaxTokens(promptIds.length);
     this.loop.assertRoom();
@@ -221,7 +246,10 @@ export class TextGenerator {
         const constraint = output.grammar ? new JsonConstraint(output.grammar) : undefined;
         const sequence = new Sequence({ promptIds, maxTokens, eosTokenIds, request, tokenizer, constraint, toolMode: output.tools });
         const onAbort = () => loop.cancel(sequence);
-        if (signal?.aborted) {
+        if (imageFeatures && !signal?.aborted) await attachImageFeatures(sequence, imageFeatures);
+        if (sequence.done) {
+          // The vision encoder failed; the sequence has already ended with that error.
+        } else if (signal?.aborted) {
           sequence.cancelRequested = true;
           sequence.finishFlushing('CANCELLED');
         } else {

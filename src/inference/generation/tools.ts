@@ -88,7 +88,9 @@ export const templateTools = (tools: readonly ToolDefinition[]) =>
 
 /** A message in the shape templates read (`tool_calls[].function`, `tool_call_id`). */
 export function templateMessage(m: ChatMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  // Multimodal messages reach the template as the list form chat templates iterate over.
+  const content = m.parts ? m.parts.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image' })) : m.content;
+  const out: Record<string, unknown> = { role: m.role, content };
   if (m.toolCalls?.length) {
     out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? (tryParse(c.arguments) ?? {}) : (c.arguments ?? {}) } }));
   }

@@ -12,9 +12,15 @@ export interface ToolCall {
   arguments: Record<string, unknown>;
 }
 
+/** A piece of a multimodal message: text, or an image (encoded bytes, decoded by the task that takes images). */
+export type MessagePart = { type: 'text'; text: string } | { type: 'image'; image: Uint8Array };
+
 export interface ChatMessage {
   role: ChatRole;
+  /** The text of the message; ignored when `parts` is given. */
   content: string;
+  /** Text and images in order, for vision-language models (IMAGE_TEXT_TO_TEXT); a text-only model takes text parts only. */
+  parts?: MessagePart[] | null;
   /** An assistant turn's calls, sent back on the next turn (`arguments`: an object or its JSON text). */
   toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
   /** A tool message: the call it answers. */

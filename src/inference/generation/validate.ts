@@ -3,7 +3,7 @@
  * message that names the parameter and its allowed range.
  */
 import { badInput } from '../../errors.js';
-import type { GenerationRequest } from './types.js';
+import type { ChatMessage, GenerationRequest } from './types.js';
 import { checkTextLength, checkTextsLength } from '../text-limits.js';
 
 export const GENERATION_LIMITS = {
@@ -21,6 +21,16 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 function check(condition: boolean, parameter: string, message: string, value: unknown): void {
   if (!condition) throw badInput(`${parameter} ${message}.`, { parameter, value });
+}
+
+/** A message's text: its content, or its text parts joined. */
+export function messageText(m: ChatMessage): string {
+  return m.parts ? m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('') : m.content;
+}
+
+/** How many image parts a request's messages carry. */
+export function imageCount(request: GenerationRequest): number {
+  return (request.messages ?? []).reduce((n, m) => n + (m.parts?.filter((p) => p.type === 'image').length ?? 0), 0);
 }
 
 export function validateGenerationRequest(
@@ -43,11 +53,15 @@ export function validateGenerationRequest(
     check(r.messages!.length <= GENERATION_LIMITS.maxMessages, 'messages', `may hold at most ${GENERATION_LIMITS.maxMessages} entries`, r.messages!.length);
     r.messages!.forEach((m, i) => {
       check(!!m && ROLES.has(m.role), `messages[${i}].role`, 'must be system, user, assistant or tool', m?.role);
-      check(typeof m.content === 'string', `messages[${i}].content`, 'must be a string', typeof m.content);
+      if (m.parts != null) {
+        check(Array.isArray(m.parts) && m.parts.length > 0, `messages[${i}].parts`, 'must be a non-empty list', m.parts);
+      } else {
+        check(typeof m.content === 'string', `messages[${i}].content`, 'must be a string', typeof m.content);
+      }
       if (m.role === 'tool') check(typeof m.toolCallId === 'string' && m.toolCallId.length > 0, `messages[${i}].toolCallId`, 'must name the call a tool message answers', m.toolCallId);
       if (m.toolCalls != null) check(m.role === 'assistant' && Array.isArray(m.toolCalls), `messages[${i}].toolCalls`, 'may only be given on assistant messages', m.role);
     });
-    checkTextsLength('messages', r.messages!.map((m) => m.content));
+    checkTextsLength('messages', r.messages!.map(messageText));
   }
   if (r.temperature !== undefined) check(isNumber(r.temperature) && r.temperature >= 0, 'temperature', 'must be a number >= 0', r.temperature);
   if (r.topP !== undefined) check(isNumber(r.topP) && r.topP > 0 && r.topP <= 1, 'topP', 'must be in (0, 1]', r.topP);

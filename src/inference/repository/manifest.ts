@@ -7,7 +7,7 @@ import type { Modality, Task } from '../types.js';
 
 export const MANIFEST_FILE = 'model.json';
 
-const TASKS = ['OCR', 'VAD', 'TEXT_GENERATION', 'TENSOR', 'IMAGE_CLASSIFICATION', 'ZERO_SHOT_IMAGE_CLASSIFICATION', 'TEXT_EMBEDDING', 'SPEECH_RECOGNITION', 'IMAGE_CAPTIONING', 'TEXT_TO_SPEECH'] as const satisfies readonly Task[];
+const TASKS = ['OCR', 'VAD', 'TEXT_GENERATION', 'TENSOR', 'IMAGE_CLASSIFICATION', 'ZERO_SHOT_IMAGE_CLASSIFICATION', 'TEXT_EMBEDDING', 'SPEECH_RECOGNITION', 'IMAGE_CAPTIONING', 'TEXT_TO_SPEECH', 'IMAGE_TEXT_TO_TEXT'] as const satisfies readonly Task[];
 const MODALITIES = [
   'TEXT',
   'IMAGE',

@@ -12,6 +12,7 @@ import type { TaskKind } from './task-kind.js';
 import { tensorTask } from './tensor/task.js';
 import { textToSpeechTask } from './tts/task.js';
 import { vadTask } from './vad/task.js';
+import { visionLanguageTask } from './vision-language/task.js';
 import { imageClassificationTask } from './vision/image-classification-task.js';
 import { textEmbeddingTask } from './vision/text-embedding-task.js';
 import { zeroShotTask } from './vision/zero-shot-task.js';
@@ -27,6 +28,7 @@ export const TASK_KINDS = {
   TEXT_EMBEDDING: textEmbeddingTask,
   IMAGE_CAPTIONING: captioningTask,
   TEXT_TO_SPEECH: textToSpeechTask,
+  IMAGE_TEXT_TO_TEXT: visionLanguageTask,
 } as const satisfies { [T in Task]: TaskKind & { task: T } };
 
 export type ServingOf<T extends Task> = Awaited<ReturnType<(typeof TASK_KINDS)[T]['bindLocal']>>;

@@ -21,9 +21,12 @@ type Choice = AsyncGenerator<GenerationEventShape>;
 
 /** The resolver takes GraphQL's tool choice (`{ mode }` or `{ function }`). */
 function inputOf(request: GenerationRequest, model: string): GenerateInputValue {
-  const { toolChoice, ...rest } = request;
+  const { toolChoice, messages, ...rest } = request;
   const choice = (value: ToolChoice) => (typeof value === 'string' ? { mode: value } : value);
-  return { ...rest, model, ...(toolChoice ? { toolChoice: choice(toolChoice) } : {}) };
+  // The facade refuses image parts before this point, so its messages carry text only, which
+  // the resolver's message input takes as it is.
+  const textMessages = messages as GenerateInputValue['messages'];
+  return { ...rest, model, ...(textMessages ? { messages: textMessages } : {}), ...(toolChoice ? { toolChoice: choice(toolChoice) } : {}) };
 }
 
 async function* merge(choices: Choice[], firsts: GenerationEventShape[]): AsyncGenerator<ChoiceEvent> {

@@ -35,8 +35,11 @@ export type CaptionImageInput = {
   topP?: number | null | undefined;
 };
 
+/** Give content (text) or parts (text and images in order), not both. */
 export type ChatMessageInput = {
-  content: string;
+  content?: string | null | undefined;
+  /** Text and images in order; GraphQL inputs cannot be a string-or-list union, so this sits beside content. */
+  parts?: Array<MessagePartInput> | null | undefined;
   role: ChatRole;
   /** On a tool message: the id of the call it answers. */
   toolCallId?: string | null | undefined;
@@ -127,7 +130,7 @@ export type GenerateInput = {
   messages?: Array<ChatMessageInput> | null | undefined;
   /** In [0, 1]. */
   minP?: number | null | undefined;
-  /** A text-generation model; the default one when omitted. */
+  /** A TEXT_GENERATION or IMAGE_TEXT_TO_TEXT model; when omitted, the default model of the task the messages need (IMAGE_TEXT_TO_TEXT when they hold images). */
   model?: string | null | undefined;
   presencePenalty?: number | null | undefined;
   prompt?: string | null | undefined;
@@ -156,6 +159,12 @@ export type MediaInput = {
   base64?: string | null | undefined;
   file?: File | null | undefined;
 };
+
+/** One piece of a multimodal message: exactly one of text and image. */
+export type MessagePartInput =
+  {   /** Stored as an input artifact of the request; needs an IMAGE_TEXT_TO_TEXT model. */
+  image: MediaInput; text?: never; }
+  |  { image?: never;   text: string; };
 
 /** A kind of data that goes into or comes out of a model. */
 export type Modality =
@@ -312,6 +321,8 @@ export type Task =
   | 'IMAGE_CAPTIONING'
   /** Image to scored labels from a fixed label set (classifyImage). */
   | 'IMAGE_CLASSIFICATION'
+  /** Images and a question in chat messages to a streamed answer (generate, generateText with message parts). */
+  | 'IMAGE_TEXT_TO_TEXT'
   /** Image to text lines with boxes (recognizeText). */
   | 'OCR'
   /** A chain of tasks run as one request (runPipeline); each step is a child request. */

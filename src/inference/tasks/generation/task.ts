@@ -4,14 +4,15 @@
  * something a per-request queue in front of the model could not do, so it has none.
  */
 import { relative } from 'node:path';
-import { createSession } from '../../runtime/create-session.js';
-import { sessionSettings } from '../../runtime/options.js';
 import { verifyModelFiles } from '../../repository/repository.js';
 import { TextGenerator } from '../../generation/text-generator.js';
 import type { GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import type { ExecutionProviderName } from '../../types.js';
 import { RemoteGenerator } from '../../backends/openai/generator.js';
 import { openAIUpstream } from '../../backends/openai/upstream.js';
+import { imageCount, messageText } from '../../generation/validate.js';
+import { badInput } from '../../../errors.js';
+import { ownSessions } from '../own-sessions.js';
 import { numberSetting } from '../queue-options.js';
 import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
 
@@ -20,13 +21,19 @@ export interface GenerationServing extends Serving {
   generator: Pick<TextGenerator, 'generate'>;
 }
 
+/** Text-only chat templates expect a message's content as one string. */
+function textPartsAsContent(request: GenerationRequest): GenerationRequest {
+  if (!request.messages?.some((m) => m.parts)) return request;
+  return { ...request, messages: request.messages.map(({ parts: _parts, ...m }) => (_parts ? { ...m, content: messageText({ ...m, parts: _parts }) } : m)) };
+}
+
 export const textGenerationTask = defineTask({
   task: 'TEXT_GENERATION',
   async bindLocal({ entry, runtime, logger }): Promise<GenerationServing> {
     const { manifest } = entry;
     const files = await verifyModelFiles(entry);
     const graph = Object.keys(files).find((key) => files[key].toLowerCase().endsWith('.onnx'))!;
-    let executionProvider: ExecutionProviderName = 'cpu';
+    const sessions = ownSessions(manifest.name, runtime, logger);
     const generator = await TextGenerator.load(entry.dir, {
       graphFile: relative(entry.dir, files[graph]),
       maxBatchSize: manifest.batching.maxBatchSize,
@@ -34,14 +41,7 @@ export const textGenerationTask = defineTask({
       tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
       prefixCacheBytes: runtime.prefixCacheBytes,
       logger,
-      createSession: async (file) => {
-        const created = await createSession(file, sessionSettings(runtime));
-        executionProvider = created.executionProvider;
-        if (created.fallbackReason) {
-          logger.warn({ model: manifest.name, reason: created.fallbackReason }, `model ${manifest.name}: falling back to the CPU execution provider`);
-        }
-        return created.session;
-      },
+      createSession: sessions.create,
     });
     try {
       // Warm-up: one token, so the first user request does not pay for graph initialisation.
@@ -50,7 +50,7 @@ export const textGenerationTask = defineTask({
       await generator.close();
       throw error;
     }
-    return { task: 'TEXT_GENERATION' as const, generator, executionProvider, close: () => generator.close() };
+    return { task: 'TEXT_GENERATION' as const, generator, executionProvider: sessions.executionProvider, close: () => generator.close() };
   },
 
   remote: {
@@ -64,11 +64,15 @@ export const textGenerationTask = defineTask({
 
   /** Checks the request against the model and returns its event stream; work starts when iteration starts. */
   async generate(call: TaskCall<GenerationServing>, request: GenerationRequest, options: { signal?: AbortSignal }): Promise<AsyncIterable<GenerationEvent>> {
+    if (imageCount(request) > 0) {
+      throw badInput(`${call.model} is a text-only model; a request with images needs an IMAGE_TEXT_TO_TEXT model.`, { parameter: 'model', model: call.model });
+    }
     const { generator } = await call.serving();
     // A chat format without an end-of-turn token runs on into the next turn; the manifest
     // names where a turn ends (settings.chatStop), used unless the client sets its own stops.
     const chatStop = call.manifest?.settings.chatStop;
-    const withStops = request.messages && request.stop === undefined && Array.isArray(chatStop) ? { ...request, stop: chatStop as string[] } : request;
+    const textOnly = textPartsAsContent(request);
+    const withStops = textOnly.messages && textOnly.stop === undefined && Array.isArray(chatStop) ? { ...textOnly, stop: chatStop as string[] } : textOnly;
     return generator.generate(withStops, options);
   },
 });

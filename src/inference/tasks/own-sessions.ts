@@ -1,0 +1,25 @@
+/**
+ * Sessions for tasks that run their own decode loop in this thread instead of a worker
+ * pool (text generation, vision-language): each file opens on the configured provider,
+ * falling back to the CPU with a warning, and the provider actually used is remembered
+ * for the model's status.
+ */
+import { createSession } from '../runtime/create-session.js';
+import type { Logger } from '../runtime/logger.js';
+import { sessionSettings, type RuntimeOptions } from '../runtime/options.js';
+import type { ExecutionProviderName } from '../types.js';
+
+export function ownSessions(model: string, runtime: RuntimeOptions, logger: Logger) {
+  let executionProvider: ExecutionProviderName = 'cpu';
+  return {
+    get executionProvider(): ExecutionProviderName {
+      return executionProvider;
+    },
+    create: async (file: string) => {
+      const created = await createSession(file, sessionSettings(runtime));
+      executionProvider = created.executionProvider;
+      if (created.fallbackReason) logger.warn({ model, reason: created.fallbackReason }, `model ${model}: falling back to the CPU execution provider`);
+      return created.session;
+    },
+  };
+}
