@@ -5,7 +5,8 @@
  * `chat.completion.chunk`s, tool calls as `delta.tool_calls`.
  */
 import { z } from 'zod';
-import type { ChatMessage, GenerationRequest, ToolChoice } from '../inference/generation/types.js';
+import type { GenerationRequest, ToolChoice } from '../inference/generation/types.js';
+import type { MessageInputValue } from '../resolvers/message-parts.js';
 import type { ToolCallEvent } from '../contracts/events.js';
 import type { Context } from '../contracts/context.js';
 import type { Endpoint } from './endpoint.js';
@@ -105,31 +106,51 @@ function structureOf(chat: ChatBody): Pick<GenerationRequest, 'responseFormat' |
 /** A call already made, sent back on the next turn; its arguments stay the JSON text the client holds. */
 const callOf = (call: z.infer<typeof toolCall>) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments });
 
-/** One message as the engine's chat turn: text parts joined; images only for a model that takes them. */
-function turnOf(m: Message, i: number, takesImages: boolean, model: string): ChatMessage {
+/**
+ * One message as the resolver's chat turn: a string stays `content`; parts become `parts`,
+ * with images (data URLs: this server fetches nothing) for a model that takes them.
+ */
+function turnOf(m: Message, i: number, takesImages: boolean, model: string): MessageInputValue {
   const role = m.role === 'developer' ? 'system' : m.role;
+  const said = contentOf(m, i, takesImages, model);
   if (m.role === 'tool') {
     if (!m.tool_call_id) throw badParam(`messages[${i}].tool_call_id`, 'A tool message needs the tool_call_id it answers.');
-    return { role, content: textOf(m, i, takesImages, model), toolCallId: m.tool_call_id };
+    return { role, ...said, toolCallId: m.tool_call_id };
   }
   if (m.tool_calls?.length) {
     if (m.role !== 'assistant') throw badParam(`messages[${i}].tool_calls`, 'Only assistant messages carry tool_calls.');
-    return { role, content: m.content == null ? '' : textOf(m, i, takesImages, model), toolCalls: m.tool_calls.map(callOf) };
+    return { role, ...(m.content == null ? { content: '' } : said), toolCalls: m.tool_calls.map(callOf) };
   }
-  return { role, content: textOf(m, i, takesImages, model) };
+  return { role, ...said };
 }
 
-function textOf(m: Message, i: number, takesImages: boolean, model: string): string {
-  if (m.content == null) throw badParam(`messages[${i}].content`, `messages[${i}].content is required.`);
-  if (typeof m.content === 'string') return m.content;
-  const texts = m.content.map((p, j) => {
-    if (p.type === 'text') return p.text;
-    if (p.type === 'image_url' && !takesImages) {
-      throw badParam(`messages[${i}].content[${j}]`, `The model "${model}" takes text only; it cannot read image parts.`);
+function contentOf(m: Message, i: number, takesImages: boolean, model: string): Pick<MessageInputValue, 'content' | 'parts'> {
+  if (m.content == null) {
+    if (m.tool_calls?.length) return { content: '' };
+    throw badParam(`messages[${i}].content`, `messages[${i}].content is required.`);
+  }
+  if (typeof m.content === 'string') return { content: m.content };
+  const parts = m.content.map((p, j) => {
+    if (p.type === 'text') return { text: p.text };
+    if (p.type === 'image_url') {
+      if (!takesImages) throw badParam(`messages[${i}].content[${j}]`, `The model "${model}" takes text only; it cannot read image parts.`);
+      if (!p.image_url.url.startsWith('data:')) {
+        throw badParam(`messages[${i}].content[${j}].image_url.url`, 'Images are accepted as data: URLs (base64); this server fetches nothing from the network.');
+      }
+      return { image: { base64: p.image_url.url } };
     }
     throw badParam(`messages[${i}].content[${j}]`, `Content parts of type ${p.type} are not supported by this server.`);
   });
-  return texts.join('');
+  // Text alone stays plain content, so text-only models see exactly what they always did.
+  return parts.every((p) => 'text' in p) ? { content: parts.map((p) => (p as { text: string }).text).join('') } : { parts };
+}
+
+/** The model a chat asks for: the one named (a text or a vision-language model), else the default for what the messages hold. */
+function chatModel(ctx: Context, chat: ChatBody) {
+  const named = chat.model ? ctx.engine.model(chat.model) : undefined;
+  const hasImages = chat.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'));
+  const task = named?.task === 'IMAGE_TEXT_TO_TEXT' || (!named && hasImages) ? 'IMAGE_TEXT_TO_TEXT' : 'TEXT_GENERATION';
+  return ctx.engine.resolveModel(task, chat.model);
 }
 
 const toolCallOf = (call: ToolCallEvent) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } });
@@ -169,7 +190,7 @@ export const chatCompletions: Endpoint = {
   async handle(ctx: Context, req, res) {
     const chat = await readJson(req, ctx.config.MAX_BODY_BYTES, body);
     refuseUnsupported(chat);
-    const model = ctx.engine.resolveModel('TEXT_GENERATION', chat.model);
+    const model = chatModel(ctx, chat);
     const takesImages = model.inputModalities.includes('IMAGE');
     const messages = chat.messages.map((m, i) => turnOf(m, i, takesImages, model.name));
     const logprobs = chat.logprobs === true || chat.top_logprobs != null;

@@ -11,6 +11,7 @@ import type { CompletedEvent, GenerationEventShape } from '../../contracts/event
 import { TesseraError } from '../../errors.js';
 import type { GenerationRequest, ToolChoice } from '../../inference/generation/types.js';
 import { generateEvents, type GenerateInputValue } from '../../resolvers/generation.js';
+import type { MessageInputValue } from '../../resolvers/message-parts.js';
 
 export interface ChoiceEvent {
   index: number;
@@ -19,14 +20,17 @@ export interface ChoiceEvent {
 
 type Choice = AsyncGenerator<GenerationEventShape>;
 
+/**
+ * One choice's request: the engine's fields, with messages as the resolver takes them (text,
+ * or parts whose images are media inputs the resolver decodes and stores).
+ */
+export type ChoiceRequest = Omit<GenerationRequest, 'messages'> & { messages?: MessageInputValue[] };
+
 /** The resolver takes GraphQL's tool choice (`{ mode }` or `{ function }`). */
-function inputOf(request: GenerationRequest, model: string): GenerateInputValue {
-  const { toolChoice, messages, ...rest } = request;
+function inputOf(request: ChoiceRequest, model: string): GenerateInputValue {
+  const { toolChoice, ...rest } = request;
   const choice = (value: ToolChoice) => (typeof value === 'string' ? { mode: value } : value);
-  // The facade refuses image parts before this point, so its messages carry text only, which
-  // the resolver's message input takes as it is.
-  const textMessages = messages as GenerateInputValue['messages'];
-  return { ...rest, model, ...(textMessages ? { messages: textMessages } : {}), ...(toolChoice ? { toolChoice: choice(toolChoice) } : {}) };
+  return { ...rest, model, ...(toolChoice ? { toolChoice: choice(toolChoice) } : {}) };
 }
 
 async function* merge(choices: Choice[], firsts: GenerationEventShape[]): AsyncGenerator<ChoiceEvent> {
@@ -57,7 +61,7 @@ export function failureOf(completed: CompletedEvent): TesseraError | null {
 /** Ends every choice; a choice still running is cancelled (its row CANCELLED) and its end awaited. */
 const closeAll = (choices: Choice[]) => Promise.allSettled(choices.map((choice) => choice.return(undefined)));
 
-export async function startChoices(ctx: Context, model: string, requests: GenerationRequest[]): Promise<AsyncGenerator<ChoiceEvent>> {
+export async function startChoices(ctx: Context, model: string, requests: ChoiceRequest[]): Promise<AsyncGenerator<ChoiceEvent>> {
   const choices = requests.map((request) => generateEvents(ctx, inputOf(request, model)));
   const firsts = await Promise.allSettled(choices.map((choice) => choice.next()));
   const refused = firsts.find((first): first is PromiseRejectedResult => first.status === 'rejected');

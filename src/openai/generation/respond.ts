@@ -6,10 +6,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from '../../contracts/context.js';
 import type { CompletedEvent, TokenEvent, ToolCallEvent } from '../../contracts/events.js';
-import type { GenerationRequest } from '../../inference/generation/types.js';
 import { errorBody } from '../errors.js';
 import { openEventStream } from '../sse.js';
-import { failureOf, startChoices, type ChoiceEvent } from './choices.js';
+import { failureOf, startChoices, type ChoiceEvent, type ChoiceRequest } from './choices.js';
 import { finishReasonOf } from './sampling.js';
 
 export type FinishReasonName = ReturnType<typeof finishReasonOf>;
@@ -36,7 +35,7 @@ export interface Dialect {
 export interface Answer {
   dialect: Dialect;
   model: string;
-  requests: GenerationRequest[];
+  requests: ChoiceRequest[];
   stream: boolean;
   includeUsage: boolean;
   /**
