@@ -273,7 +273,7 @@ export async function history(o: BenchOptions, log: (line: string) => void): Pro
     targets,
     notes: [
       'Text of one or two characters cannot use a trigram index; it is matched by scanning newest first, fast when the text is frequent, a full scan when it is rare.',
-      'totalCount is exact up to 10,000 matches and an estimate past that (totalCountIsEstimate: true).',
+      'totalCount is exact up to 1,000 matches and an estimate past that (totalCountIsEstimate: true).',
     ],
   };
 }

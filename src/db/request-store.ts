@@ -67,7 +67,7 @@ export interface RequestPage {
 
 export const MAX_PAGE_SIZE = 100;
 /** totalCount is exact up to this many rows and an estimate past it. */
-export const EXACT_COUNT_LIMIT = 10_000;
+export const EXACT_COUNT_LIMIT = 1_000;
 
 export interface RequestCount {
   count: number;
