@@ -22,6 +22,7 @@ import {
 import { ContinuousBatcher } from '../src/inference/generation/batcher.js';
 import { planPrefill } from '../src/inference/generation/loop.js';
 import { Sequence } from '../src/inference/generation/sequence.js';
+import { EventChannel } from '../src/inference/generation/event-channel.js';
 import type { GenerationEvent, GenerationRequest } from '../src/inference/generation/types.js';
 import { writeTinyLm, type TinyLm } from './fixtures/lm/tiny-lm.js';
 
@@ -185,7 +186,7 @@ describe('validation', () => {
 describe('admission', () => {
   const bare = { decode: () => '', tokenText: () => '' };
   const sequence = (promptTokens: number) =>
-    new Sequence({ promptIds: Array.from({ length: promptTokens }, (_, i) => i), maxTokens: 4, eosTokenIds: new Set(), request: { prompt: 'x' }, tokenizer: bare });
+    new Sequence({ events: new EventChannel<GenerationEvent>(), promptIds: Array.from({ length: promptTokens }, (_, i) => i), maxTokens: 4, eosTokenIds: new Set(), request: { prompt: 'x' }, tokenizer: bare });
 
   it('admits in order while slots are free and the round stays within the token budget', () => {
     const batcher = new ContinuousBatcher({ maxBatchSize: 4, tokenBudget: 10, maxQueue: 8 });
@@ -271,7 +272,8 @@ describe('with the fixture tokenizer', () => {
 
   /** Feeds a sequence logits that force the given tokens, and returns its events. */
   async function force(ids: number[], request: GenerationRequest, maxTokens = ids.length) {
-    const sequence = new Sequence({ promptIds: [lm.tokenizer.vocab.get('Ġthe')!], maxTokens, eosTokenIds: new Set([lm.tokenizer.endOfTextId]), request, tokenizer });
+    const channel = new EventChannel<GenerationEvent>();
+    const sequence = new Sequence({ events: channel, promptIds: [lm.tokenizer.vocab.get('Ġthe')!], maxTokens, eosTokenIds: new Set([lm.tokenizer.endOfTextId]), request, tokenizer });
     sequence.start();
     for (const id of ids) {
       const logits = new Float32Array(lm.tokenizer.vocabSize);
@@ -280,7 +282,7 @@ describe('with the fixture tokenizer', () => {
     }
     expect(sequence.done).toBe(true);
     const events: GenerationEvent[] = [];
-    for (let next = await sequence.events.next(); !next.done; next = await sequence.events.next()) events.push(next.value);
+    for (let next = await channel.next(); !next.done; next = await channel.next()) events.push(next.value);
     return events;
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { JsonConstraint } from '../../src/inference/generation/constraints/json-constraint.js';
 import { TextGenerator } from '../../src/inference/generation/index.js';
+import { planOutput } from '../../src/inference/generation/front.js';
 import type { GenerationRequest } from '../../src/inference/generation/types.js';
 import { fmt, percent, type SuiteReport, type Table, type Target } from '../lib/report.js';
 import { removeDir, repoRoot, tempDir, type BenchOptions } from '../lib/setup.js';
@@ -103,7 +104,7 @@ async function runStreams(generator: TextGenerator, variant: Variant, streams: n
  * than a difference of two throughputs.
  */
 function replayMicros(generator: TextGenerator, outputs: number[][], tokens: number): number {
-  const { grammar } = generator.outputGrammar(requestFor('json schema', '', tokens));
+  const grammar = generator.outputGrammar(planOutput(requestFor('json schema', '', tokens)));
   const logits = new Float32Array(generator.tokenizer.vocabSize);
   let steps = 0;
   const started = performance.now();

@@ -2,7 +2,13 @@
  * A one-consumer queue from the decode loop to a request's iterator: the loop pushes
  * without waiting, the consumer pulls at its own pace.
  */
-export class EventChannel<T> {
+/** Where a sequence's events go: a channel in this thread, or an outbox to another thread. */
+export interface EventSink<T> {
+  push(value: T): void;
+  end(): void;
+}
+
+export class EventChannel<T> implements EventSink<T> {
   private readonly buffered: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private ended = false;

@@ -131,6 +131,9 @@ export class DecodeLoop {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
         });
+        // Requests sent together from another thread arrive as one message each; waiting for
+        // the event loop's next turn admits them together, into one prefill.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
     for (const s of this.rows) s.finishFlushing('CANCELLED', { code: 'SHUTTING_DOWN', message: 'The text generator closed.' });

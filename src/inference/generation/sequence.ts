@@ -6,7 +6,7 @@
  */
 import type { JsonConstraint } from './constraints/json-constraint.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
-import { EventChannel } from './event-channel.js';
+import type { EventSink } from './event-channel.js';
 import { applyProcessors, buildProcessors, type LogitsContext, type LogitsProcessor } from './processors/index.js';
 import { Sampler } from './sampler.js';
 import { StopStringMatcher, tokenStopReason, type StopConditions } from './stopping.js';
@@ -30,6 +30,8 @@ export interface SequenceInit {
   /** This row's structured-output state, when the request has a responseFormat or a forced tool call. */
   constraint?: JsonConstraint;
   toolMode?: ToolMode;
+  /** Receives the started, token, tool_call and completed events, in order. */
+  events: EventSink<GenerationEvent>;
   now?: () => number;
 }
 
@@ -37,7 +39,7 @@ export class Sequence {
   readonly promptIds: readonly number[];
   /** Set before the loop admits the request, once the vision encoder has run. */
   imageFeatures: Float32Array | undefined;
-  readonly events = new EventChannel<GenerationEvent>();
+  readonly events: EventSink<GenerationEvent>;
   /** Tokens of this sequence in the batch cache. */
   cacheLength = 0;
   /** The sampled token that the next decode step feeds. */
@@ -75,6 +77,7 @@ export class Sequence {
     this.now = init.now ?? (() => performance.now());
     this.submittedAt = this.now();
     this.promptIds = init.promptIds;
+    this.events = init.events;
     this.imageFeatures = undefined;
     this.tokenizer = init.tokenizer;
     this.processors = buildProcessors(r);

@@ -6,14 +6,15 @@ import { access } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import { TesseraError, badInput } from '../../errors.js';
+import { TesseraError } from '../../errors.js';
 import { ContinuousBatcher } from './batcher.js';
 import { MAX_TOKEN_CHARS } from './constraints/automaton.js';
 import { ConstraintGrammar, MaskCache } from './constraints/grammar.js';
 import { JsonConstraint } from './constraints/json-constraint.js';
-import { compileResponseFormat } from './constraints/schema.js';
 import { buildTokenTrie, type TokenTrie } from './constraints/token-trie.js';
 import { DecoderModel } from './decoder-model.js';
+import { EventChannel, type EventSink } from './event-channel.js';
+import { GenerationFront, planOutput, type OutputPlan, type PreparedGeneration } from './front.js';
 import { DecodeLoop, type LoopStats } from './loop.js';
 import { readDecoderConfig } from './model-config.js';
 import { PrefixCache, type PrefixCacheStats } from './prefix-cache.js';
@@ -21,9 +22,7 @@ import { Sequence } from './sequence.js';
 import { describeDecoder, type DecoderSignature } from './signature.js';
 import type { TokenEmbedder } from './token-embedder.js';
 import { TextTokenizer } from './tokenizer.js';
-import { checkTools, forcedCallGrammar, toolMode, type ToolMode } from './tools.js';
 import type { GenerationEvent, GenerationLogger, GenerationRequest } from './types.js';
-import { checkContext, validateGenerationRequest } from './validate.js';
 
 export interface TextGeneratorOptions {
   createSession: (path: string) => Promise<InferenceSession>;
@@ -40,7 +39,7 @@ export interface TextGeneratorOptions {
   /** Tokens per prefix-cache block (default 32): prefixes are reused in whole blocks. */
   prefixBlockTokens?: number;
   logger?: GenerationLogger;
-  /** The token embedding graph, for decoders that take inputs_embeds (vision-language models). */
+  /** The token embedding graph, for decoders that take inputs_embeds (vision-language models); released with the generator. */
   embedder?: TokenEmbedder;
 }
 
@@ -51,7 +50,6 @@ export interface PreparedPrompt {
   imageFeatures?: () => Promise<Float32Array>;
 }
 
-const DEFAULT_MAX_TOKENS = 128;
 const defaultPrefixCacheBytes = () => Math.min(2 ** 30, Math.floor(totalmem() / 16));
 /** Compiled response formats kept per model; masks are cached inside each. */
 const MAX_GRAMMARS = 64;
@@ -67,37 +65,54 @@ async function findGraph(dir: string, explicit: string | undefined): Promise<str
   throw new TesseraError('MODEL_LOAD_FAILED', `No decoder graph in ${dir} (looked for ${explicit ?? GRAPH_FILES.join(', ')}).`);
 }
 
-/** Runs the vision encoder for a sequence; a failure ends only that request. */
-async function attachImageFeatures(sequence: Sequence, features: () => Promise<Float32Array>): Promise<void> {
+/** Runs the vision encoder for a request; a failure is that request's error, not the model's. */
+export async function computeImageFeatures(features: () => Promise<Float32Array>): Promise<Float32Array | TesseraError> {
   try {
-    sequence.imageFeatures = await features();
+    return await features();
   } catch (error) {
-    const failure = error instanceof TesseraError ? error : new TesseraError('INFERENCE_FAILED', `The vision encoder failed: ${(error as Error).message}`);
-    sequence.finishFlushing('ERROR', { code: failure.code, message: failure.message });
+    return error instanceof TesseraError ? error : new TesseraError('INFERENCE_FAILED', `The vision encoder failed: ${(error as Error).message}`);
   }
 }
 
-export class TextGenerator {
+/** A request the loop holds: cancel it, or see whether it ended. */
+export interface GenerationHandle {
+  readonly done: boolean;
+  cancel(): void;
+}
+
+/** What a generator shows of itself besides `generate`; the decode-thread generator has the same. */
+export interface TextGeneratorInfo {
+  readonly tokenizer: TextTokenizer;
   readonly contextLength: number;
   readonly signature: DecoderSignature;
   readonly maxBatchSize: number;
+  readonly stats: Readonly<LoopStats>;
+  prefixCacheStats(): PrefixCacheStats;
+  promptIds(request: GenerationRequest): number[];
+  defaultMaxTokens(promptTokens: number): number;
+  generate(request: GenerationRequest, options?: { signal?: AbortSignal; prompt?: PreparedPrompt }): AsyncIterable<GenerationEvent>;
+  close(): Promise<void>;
+}
+
+export class TextGenerator implements TextGeneratorInfo {
+  readonly front: GenerationFront;
+  readonly signature: DecoderSignature;
+  readonly maxBatchSize: number;
   private readonly eosTokenIds: ReadonlySet<number>;
-  private readonly lengthDefaults: { maxNewTokens?: number; maxLength?: number };
   private readonly loop: DecodeLoop;
   private readonly prefixCache: PrefixCache;
   private readonly grammars = new Map<string, ConstraintGrammar>();
   private trie: TokenTrie | null = null;
   private readonly masks = new MaskCache();
+  private readonly embedder: TokenEmbedder | undefined;
   private closed = false;
 
   private constructor(
-    readonly tokenizer: TextTokenizer,
+    front: GenerationFront,
     private readonly session: InferenceSession,
     init: {
-      contextLength: number;
       signature: DecoderSignature;
       eosTokenIds: number[];
-      lengthDefaults: { maxNewTokens?: number; maxLength?: number };
       maxBatchSize: number;
       batcher: ContinuousBatcher;
       prefixCache: PrefixCache;
@@ -105,25 +120,24 @@ export class TextGenerator {
       embedder?: TokenEmbedder;
     },
   ) {
-    this.contextLength = init.contextLength;
+    this.front = front;
     this.signature = init.signature;
     this.eosTokenIds = new Set(init.eosTokenIds);
-    this.lengthDefaults = init.lengthDefaults;
     this.maxBatchSize = init.maxBatchSize;
     this.prefixCache = init.prefixCache;
-    this.loop = new DecodeLoop(new DecoderModel(session, init.signature, init.embedder), init.batcher, init.logger, init.prefixCache, init.contextLength);
+    this.embedder = init.embedder;
+    this.loop = new DecodeLoop(new DecoderModel(session, init.signature, init.embedder), init.batcher, init.logger, init.prefixCache, front.contextLength);
   }
 
   static async load(dir: string, options: TextGeneratorOptions): Promise<TextGenerator> {
     const [config, tokenizer, graph] = await Promise.all([readDecoderConfig(dir), TextTokenizer.load(dir), findGraph(dir, options.graphFile)]);
+    const front = new GenerationFront(tokenizer, config);
     const session = await options.createSession(graph);
     try {
       const signature = describeDecoder(session, config);
       if (config.layers !== undefined && config.layers !== signature.layers.length) {
         options.logger?.warn?.({ config: config.layers, graph: signature.layers.length }, 'config.json and the graph disagree on the layer count; using the graph');
       }
-      const contextLength = config.contextLength ?? tokenizer.modelMaxLength;
-      if (!contextLength) throw new TesseraError('MODEL_LOAD_FAILED', 'Neither config.json nor tokenizer_config.json gives a context length.');
       let maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 16));
       // Rows of different lengths are left-padded; only explicit position ids and a mask
       // keep a padded row's positions right, so without them every request runs alone.
@@ -146,11 +160,9 @@ export class TextGenerator {
         Math.max(1, Math.floor(options.prefixBlockTokens ?? 32)),
       );
       options.logger?.info?.({ dir, prefixCacheBytes: prefixCache.limitBytes, blockTokens: prefixCache.blockTokens }, 'text generation prefix cache sized');
-      return new TextGenerator(tokenizer, session, {
-        contextLength,
+      return new TextGenerator(front, session, {
         signature,
         eosTokenIds,
-        lengthDefaults: { maxNewTokens: config.maxNewTokens, maxLength: config.maxLength },
         maxBatchSize,
         batcher,
         prefixCache,
@@ -163,6 +175,14 @@ export class TextGenerator {
     }
   }
 
+  get tokenizer(): TextTokenizer {
+    return this.front.tokenizer;
+  }
+
+  get contextLength(): number {
+    return this.front.contextLength;
+  }
+
   /** Counters of the decode loop (steps run, prefills, cache rebuilds, widest batch). */
   get stats(): Readonly<LoopStats> {
     return this.loop.stats;
@@ -173,52 +193,72 @@ export class TextGenerator {
     return this.prefixCache.stats();
   }
 
-  /**
-   * Without maxTokens: generation_config's max_new_tokens, else what its max_length
-   * leaves after the prompt, else 128; never more than the context has room for.
-   */
   defaultMaxTokens(promptTokens: number): number {
-    const { maxNewTokens, maxLength } = this.lengthDefaults;
-    const wanted = maxNewTokens ?? (maxLength !== undefined ? maxLength - promptTokens : DEFAULT_MAX_TOKENS);
-    return Math.max(1, Math.min(wanted, this.contextLength - promptTokens));
+    return this.front.defaultMaxTokens(promptTokens);
+  }
+
+  promptIds(request: GenerationRequest): number[] {
+    return this.front.promptIds(request);
   }
 
   /**
-   * The grammar a request's output is decoded under (responseFormat, or a forced tool
-   * call), or null. Refuses unsupported schemas with BAD_USER_INPUT before any work.
+   * The grammar a request's output is decoded under (responseFormat, or a forced tool call),
+   * or null; built once per distinct format, the vocabulary's trie once per model.
    */
-  outputGrammar(request: GenerationRequest): { grammar: ConstraintGrammar | null; tools: ToolMode } {
-    const toolGrammars = checkTools(request);
-    const tools = toolMode(request);
-    const root = request.responseFormat
-      ? compileResponseFormat(request.responseFormat)
-      : tools.kind === 'forced'
-        ? forcedCallGrammar(tools.tools, toolGrammars)
-        : null;
-    if (!root) return { grammar: null, tools };
-    const key = JSON.stringify(request.responseFormat ?? { tools: tools.kind === 'forced' ? tools.tools : [] });
-    let grammar = this.grammars.get(key);
+  outputGrammar(plan: OutputPlan): ConstraintGrammar | null {
+    if (!plan.root) return null;
+    let grammar = this.grammars.get(plan.key);
     if (!grammar) {
       // The vocabulary's texts are decoded once per model, on its first constrained request.
       // End-of-sequence is offered only when the value is complete, never as text.
       const text = (id: number) => (this.eosTokenIds.has(id) ? '' : this.tokenizer.decode([id]));
       this.trie ??= buildTokenTrie(this.tokenizer.vocabSize, text, MAX_TOKEN_CHARS);
-      grammar = new ConstraintGrammar(root, this.trie, [...this.eosTokenIds], this.masks);
+      grammar = new ConstraintGrammar(plan.root, this.trie, [...this.eosTokenIds], this.masks);
       if (this.grammars.size >= MAX_GRAMMARS) this.grammars.delete(this.grammars.keys().next().value!);
-      this.grammars.set(key, grammar);
+      this.grammars.set(plan.key, grammar);
     }
-    return { grammar, tools };
+    return grammar;
   }
 
-  /** Token ids the model sees for a request (chat template applied), as validated by `generate`. */
-  promptIds(request: GenerationRequest): number[] {
-    const tools = request.toolChoice === 'none' ? undefined : request.tools;
-    const ids = request.messages
-      ? this.tokenizer.encode(this.tokenizer.renderChat(request.messages, { tools }), { addSpecialTokens: false })
-      : this.tokenizer.encode(request.prompt ?? '', { addSpecialTokens: true });
-    if (ids.length > 0) return ids;
-    if (this.tokenizer.bosTokenId !== undefined) return [this.tokenizer.bosTokenId];
-    throw badInput('The prompt is empty and this model has no beginning-of-sequence token to start from.', { parameter: 'prompt' });
+  /** Every check before work (BAD_USER_INPUT, OVERLOADED, SHUTTING_DOWN), synchronously. */
+  prepare(request: GenerationRequest, ids?: number[]): PreparedGeneration & { output: OutputPlan } {
+    if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
+    const prepared = this.front.prepare(request, ids);
+    this.loop.assertRoom();
+    return prepared;
+  }
+
+  /**
+   * Hands a prepared request to the decode loop; its events go to `events`, ending with
+   * `completed`. A request prepared on another thread comes without its output plan.
+   */
+  start(prepared: PreparedGeneration & { output?: OutputPlan }, events: EventSink<GenerationEvent>, imageFeatures?: Float32Array | TesseraError): GenerationHandle {
+    const output = prepared.output ?? planOutput(prepared.request);
+    const grammar = this.outputGrammar(output);
+    const sequence = new Sequence({
+      events,
+      promptIds: prepared.promptIds,
+      maxTokens: prepared.maxTokens,
+      eosTokenIds: this.eosTokenIds,
+      request: prepared.request,
+      tokenizer: this.tokenizer,
+      constraint: grammar ? new JsonConstraint(grammar) : undefined,
+      toolMode: output.tools,
+    });
+    const loop = this.loop;
+    if (imageFeatures instanceof TesseraError) {
+      // The vision encoder failed: the request ends with its error, having never queued.
+      sequence.finishFlushing('ERROR', { code: imageFeatures.code, message: imageFeatures.message });
+    } else {
+      sequence.imageFeatures = imageFeatures;
+      loop.submit(sequence);
+    }
+    return {
+      get done() {
+        return sequence.done;
+      },
+      cancel: () => loop.cancel(sequence),
+    };
   }
 
   /**
@@ -227,46 +267,27 @@ export class TextGenerator {
    * when iteration starts; ending the iteration early (break) cancels it like the signal.
    */
   generate(request: GenerationRequest, options: { signal?: AbortSignal; prompt?: PreparedPrompt } = {}): AsyncIterable<GenerationEvent> {
-    if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
-    // The prompt is counted before the context check so its message states the real count.
-    validateGenerationRequest(request);
-    const output = this.outputGrammar(request);
-    const promptIds = options.prompt?.ids ?? this.promptIds(request);
+    const prepared = this.prepare(request, options.prompt?.ids);
     const imageFeatures = options.prompt?.imageFeatures;
-    checkContext(this.contextLength, promptIds.length, request.maxTokens);
-    const maxTokens = request.maxTokens ?? this.defaultMaxTokens(promptIds.length);
-    this.loop.assertRoom();
-    const loop = this.loop;
-    const tokenizer = this.tokenizer;
-    const eosTokenIds = this.eosTokenIds;
     const signal = options.signal;
-
     return {
-      [Symbol.asyncIterator]: async function* () {
-        const constraint = output.grammar ? new JsonConstraint(output.grammar) : undefined;
-        const sequence = new Sequence({ promptIds, maxTokens, eosTokenIds, request, tokenizer, constraint, toolMode: output.tools });
-        const onAbort = () => loop.cancel(sequence);
-        if (imageFeatures && !signal?.aborted) await attachImageFeatures(sequence, imageFeatures);
-        if (sequence.done) {
-          // The vision encoder failed; the sequence has already ended with that error.
-        } else if (signal?.aborted) {
-          sequence.cancelRequested = true;
-          sequence.finishFlushing('CANCELLED');
-        } else {
-          loop.submit(sequence);
-          signal?.addEventListener('abort', onAbort, { once: true });
+      [Symbol.asyncIterator]: async function* (this: TextGenerator) {
+        const events = new EventChannel<GenerationEvent>();
+        const features = imageFeatures && !signal?.aborted ? await computeImageFeatures(imageFeatures) : undefined;
+        if (signal?.aborted) {
+          yield* endedBeforeStart(prepared.promptIds.length, 'CANCELLED');
+          return;
         }
+        const handle = this.start(prepared, events, features);
+        const onAbort = () => handle.cancel();
+        signal?.addEventListener('abort', onAbort, { once: true });
         try {
-          for (;;) {
-            const next = await sequence.events.next();
-            if (next.done) return;
-            yield next.value;
-          }
+          yield* events;
         } finally {
           signal?.removeEventListener('abort', onAbort);
-          if (!sequence.done) loop.cancel(sequence);
+          if (!handle.done) handle.cancel();
         }
-      },
+      }.bind(this),
     };
   }
 
@@ -276,5 +297,21 @@ export class TextGenerator {
     await this.loop.close();
     this.prefixCache.clear();
     await this.session.release();
+    await this.embedder?.release();
   }
+}
+
+/** The events of a request that ended before it reached the loop: started, then completed. */
+export function endedBeforeStart(promptTokens: number, reason: 'CANCELLED' | 'ERROR', error?: { code: string; message: string }): GenerationEvent[] {
+  return [
+    { type: 'started', promptTokens, queueMs: 0 },
+    {
+      type: 'completed',
+      finishReason: reason,
+      text: '',
+      usage: { promptTokens, completionTokens: 0 },
+      timings: { queueMs: 0, timeToFirstTokenMs: null, tokensPerSecond: null, computeMs: 0, batchSize: null },
+      ...(error ? { error } : {}),
+    },
+  ];
 }

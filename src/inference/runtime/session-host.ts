@@ -2,12 +2,11 @@
  * A session host runs one model's sessions somewhere: on a worker thread (the default,
  * so a long run does not freeze the server) or inline on the calling thread.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
 import type { SessionSettings } from './options.js';
 import { SessionSet } from './session-set.js';
+import { spawnModuleWorker } from './spawn-worker.js';
 import { fromWire, mapTensors, toWire } from './tensor-wire.js';
 import type { HostReply, HostRequest, LoadReport } from './worker-protocol.js';
 
@@ -41,21 +40,6 @@ export class InlineSessionHost implements SessionHost {
   }
 }
 
-/**
- * The worker module is TypeScript when we run from source (tsx, vitest): the worker then
- * starts through tsx's ESM API, since Node 20 workers do not inherit the parent's loader.
- */
-function spawnSessionWorker(): Worker {
-  const entry = new URL('./session-worker.ts', import.meta.url);
-  const compiled = new URL('./session-worker.js', import.meta.url);
-  if (!fileURLToPath(import.meta.url).endsWith('.ts')) return new Worker(compiled);
-  const tsxApi = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/index\.cjs$/, 'index.mjs');
-  const boot = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}));`;
-  return new Worker(boot, { eval: true, execArgv: [] });
-}
-
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 interface Waiter {
@@ -74,7 +58,7 @@ export class WorkerSessionHost implements SessionHost {
   onCrash: ((error: Error) => void) | undefined;
 
   constructor() {
-    this.worker = spawnSessionWorker();
+    this.worker = spawnModuleWorker(new URL('./session-worker.ts', import.meta.url));
     // An idle worker must not keep the process alive; a busy one must (see request()).
     this.worker.unref();
     this.worker.on('message', (reply: HostReply) => this.settle(reply));

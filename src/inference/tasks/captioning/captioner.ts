@@ -14,6 +14,7 @@ import type { DecodedImage } from '../../media/image.js';
 import type { GraphMetadata } from '../../repository/signature.js';
 import type { KvCache } from '../../generation/kv-cache.js';
 import { Sequence } from '../../generation/sequence.js';
+import { EventChannel } from '../../generation/event-channel.js';
 import { TextTokenizer } from '../../generation/tokenizer.js';
 import type { GenerationEvent } from '../../generation/types.js';
 import { Scheduler, type SchedulerOptions } from '../../scheduler/scheduler.js';
@@ -121,7 +122,9 @@ export class ImageCaptioner {
     const outer = options.signal;
     return {
       [Symbol.asyncIterator]: async function* () {
+        const events = new EventChannel<GenerationEvent>();
         const sequence = new Sequence({
+          events,
           promptIds: [config.decoderStartTokenId],
           maxTokens,
           eosTokenIds: new Set(config.eosTokenIds),
@@ -141,7 +144,7 @@ export class ImageCaptioner {
           else sequence.finishFlushing('ERROR', errorInfo(error));
         });
         try {
-          yield* sequence.events;
+          yield* events;
         } finally {
           outer?.removeEventListener('abort', cancel);
           if (!sequence.done) cancel();

@@ -1,24 +1,26 @@
 /**
- * TEXT_GENERATION: a decoder LM runs in this thread with its own decode loop (see
- * `inference/generation/`), where steps of concurrent requests share one session run —
- * something a per-request queue in front of the model could not do, so it has none.
+ * TEXT_GENERATION: a decoder LM runs its own decode loop (see `inference/generation/`) on a
+ * thread beside its session (`inference/decode-thread/`), where steps of concurrent requests
+ * share one session run — something a per-request queue in front of the model could not do,
+ * so it has none.
  */
 import { relative } from 'node:path';
 import { verifyModelFiles } from '../../repository/repository.js';
-import { TextGenerator } from '../../generation/text-generator.js';
+import type { TextGeneratorInfo } from '../../generation/text-generator.js';
+import { loadTextGenerator } from '../../decode-thread/load-generator.js';
+import { sessionSettings } from '../../runtime/options.js';
 import type { GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import type { ExecutionProviderName } from '../../types.js';
 import { RemoteGenerator } from '../../backends/openai/generator.js';
 import { openAIUpstream } from '../../backends/openai/upstream.js';
 import { imageCount, messageText } from '../../generation/validate.js';
 import { badInput } from '../../../errors.js';
-import { ownSessions } from '../own-sessions.js';
 import { numberSetting } from '../queue-options.js';
 import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
 
 export interface GenerationServing extends Serving {
   task: 'TEXT_GENERATION';
-  generator: Pick<TextGenerator, 'generate'>;
+  generator: Pick<TextGeneratorInfo, 'generate'>;
 }
 
 /** Text-only chat templates expect a message's content as one string. */
@@ -33,16 +35,20 @@ export const textGenerationTask = defineTask({
     const { manifest } = entry;
     const files = await verifyModelFiles(entry);
     const graph = Object.keys(files).find((key) => files[key].toLowerCase().endsWith('.onnx'))!;
-    const sessions = ownSessions(manifest.name, runtime, logger);
-    const generator = await TextGenerator.load(entry.dir, {
-      graphFile: relative(entry.dir, files[graph]),
-      maxBatchSize: manifest.batching.maxBatchSize,
-      maxQueue: manifest.batching.maxQueue,
-      tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
-      prefixCacheBytes: runtime.prefixCacheBytes,
+    const { generator, executionProvider, fallbackReasons } = await loadTextGenerator(
+      {
+        dir: entry.dir,
+        graphFile: relative(entry.dir, files[graph]),
+        maxBatchSize: manifest.batching.maxBatchSize,
+        maxQueue: manifest.batching.maxQueue,
+        tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
+        prefixCacheBytes: runtime.prefixCacheBytes,
+        settings: sessionSettings(runtime),
+      },
+      runtime.sessionThread ?? 'worker',
       logger,
-      createSession: sessions.create,
-    });
+    );
+    for (const reason of fallbackReasons) logger.warn({ model: manifest.name, reason }, `model ${manifest.name}: falling back to the CPU execution provider`);
     try {
       // Warm-up: one token, so the first user request does not pay for graph initialisation.
       for await (const _event of generator.generate({ prompt: 'a', maxTokens: 1 })) void _event;
@@ -50,7 +56,7 @@ export const textGenerationTask = defineTask({
       await generator.close();
       throw error;
     }
-    return { task: 'TEXT_GENERATION' as const, generator, executionProvider: sessions.executionProvider, close: () => generator.close() };
+    return { task: 'TEXT_GENERATION' as const, generator, executionProvider, close: () => generator.close() };
   },
 
   remote: {

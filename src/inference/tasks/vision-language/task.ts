@@ -7,6 +7,7 @@ import { verifyModelFiles } from '../../repository/repository.js';
 import type { GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import { validateGenerationRequest } from '../../generation/validate.js';
 import { TesseraError } from '../../../errors.js';
+import { sessionSettings } from '../../runtime/options.js';
 import { ownSessions } from '../own-sessions.js';
 import { numberSetting } from '../queue-options.js';
 import { defineTask, type Serving, type TaskCall } from '../task-kind.js';
@@ -41,6 +42,8 @@ export const visionLanguageTask = defineTask({
       tokenBudget: numberSetting(manifest.settings, 'tokenBudget', 2048),
       logger,
       createSession: sessions.create,
+      settings: sessionSettings(runtime),
+      thread: runtime.sessionThread ?? 'worker',
     });
     try {
       // Warm-up: one token about a grey image, so the whole path (preprocessing, the three

@@ -10,8 +10,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { TesseraError, badInput } from '../../../errors.js';
-import { TokenEmbedder } from '../../generation/token-embedder.js';
-import { TextGenerator, type TextGeneratorOptions } from '../../generation/text-generator.js';
+import type { TextGeneratorInfo } from '../../generation/text-generator.js';
+import { loadTextGenerator } from '../../decode-thread/load-generator.js';
+import type { DecodeThreadSpec } from '../../decode-thread/protocol.js';
+import type { GenerationLogger } from '../../generation/types.js';
 import type { GenerationEvent, GenerationRequest } from '../../generation/types.js';
 import { imageCount } from '../../generation/validate.js';
 import type { DecodedImage } from '../../media/image.js';
@@ -27,7 +29,12 @@ export interface VisionLanguageFiles {
   decoder: string;
 }
 
-export type VisionLanguageOptions = Omit<TextGeneratorOptions, 'graphFile' | 'embedder'>;
+export type VisionLanguageOptions = Omit<DecodeThreadSpec, 'dir' | 'graphFile' | 'embedder'> & {
+  /** Where the decoder's loop runs (see loadTextGenerator); the vision encoder opens through `createSession`. */
+  thread: 'worker' | 'main';
+  createSession: (file: string) => Promise<InferenceSession>;
+  logger?: GenerationLogger;
+};
 
 /** Images one request may carry unless the manifest's settings.maxImages says otherwise. */
 export const DEFAULT_MAX_IMAGES = 1;
@@ -53,9 +60,8 @@ const positiveInt = (value: unknown) => (typeof value === 'number' && Number.isI
 
 export class VisionLanguageModel {
   private constructor(
-    readonly generator: TextGenerator,
+    readonly generator: TextGeneratorInfo,
     private readonly vision: VisionEncoder,
-    private readonly embedder: TokenEmbedder,
     private readonly imageTokenId: number,
   ) {}
 
@@ -73,8 +79,13 @@ export class VisionLanguageModel {
     };
     try {
       const vision = new VisionEncoder(await open(files.visionEncoder), parseImageProcessor(preprocessor), positiveInt(config?.image_seq_len));
-      const embedder = new TokenEmbedder(await open(files.embedTokens), imageTokenId);
-      const generator = await TextGenerator.load(dir, { ...options, graphFile: path.relative(dir, files.decoder), embedder });
+      const { thread, createSession: _open, logger, ...sizes } = options;
+      // The token embedder runs beside the decoder, on its thread; image features cross to it.
+      const { generator } = await loadTextGenerator(
+        { ...sizes, dir, graphFile: path.relative(dir, files.decoder), embedder: { file: files.embedTokens, imageTokenId } },
+        thread,
+        logger,
+      );
       if (!generator.signature.inputsEmbeds) {
         await generator.close();
         throw new TesseraError('MODEL_LOAD_FAILED', 'decoder_model_merged.onnx takes input_ids; a vision-language decoder takes inputs_embeds.');
@@ -83,7 +94,7 @@ export class VisionLanguageModel {
         await generator.close();
         throw new TesseraError('MODEL_LOAD_FAILED', 'A vision-language model needs a chat template to place its images.');
       }
-      return new VisionLanguageModel(generator, vision, embedder, imageTokenId);
+      return new VisionLanguageModel(generator, vision, imageTokenId);
     } catch (error) {
       await Promise.all(opened.map((s) => s.release().catch(() => undefined)));
       throw error;
@@ -106,6 +117,6 @@ export class VisionLanguageModel {
 
   async close(): Promise<void> {
     await this.generator.close();
-    await Promise.all([this.vision.release(), this.embedder.release()]);
+    await this.vision.release();
   }
 }

@@ -1,0 +1,128 @@
+/**
+ * The decode thread: owns one decoder's onnxruntime session and its whole decode loop
+ * (prefill, steps, logits processors, sampling, stop strings, detokenizing), so logits never
+ * leave this thread and the server's event loop only receives finished events. onnxruntime-node
+ * runs a session synchronously on its caller, which here blocks this thread and no other.
+ */
+import { parentPort } from 'node:worker_threads';
+import { TesseraError, type ErrorCode } from '../../errors.js';
+import type { EventSink } from '../generation/event-channel.js';
+import { TextGenerator, endedBeforeStart, type GenerationHandle } from '../generation/text-generator.js';
+import { TokenEmbedder } from '../generation/token-embedder.js';
+import type { GenerationEvent, GenerationLogger } from '../generation/types.js';
+import { createSession } from '../runtime/create-session.js';
+import type { ExecutionProviderName } from '../types.js';
+import type { DecodeThreadSpec, FromDecodeThread, ToDecodeThread } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('decode-worker.ts must run on a worker thread');
+
+const send = (message: FromDecodeThread) => port.postMessage(message);
+
+/** Log lines cross to the server's logger; a detail that cannot be cloned is sent as text. */
+function log(level: 'info' | 'warn' | 'error', details: object, message?: string): void {
+  try {
+    send({ op: 'log', level, details, message });
+  } catch {
+    send({ op: 'log', level, details: { details: String(details) }, message });
+  }
+}
+const logger: GenerationLogger = {
+  info: (d, m) => log('info', d, m),
+  warn: (d, m) => log('warn', d, m),
+  error: (d, m) => log('error', { ...d, err: d && 'err' in d ? String((d as { err: unknown }).err) : undefined }, m),
+};
+
+let generator: TextGenerator | null = null;
+const running = new Map<number, GenerationHandle>();
+
+/**
+ * Events wait here until the loop yields (each session run starts from a setImmediate), so
+ * one message carries every row's events of a step, in order.
+ */
+let outbox: [number, GenerationEvent][] = [];
+let flushQueued = false;
+
+function flush(): void {
+  flushQueued = false;
+  if (outbox.length === 0 || !generator) return;
+  const items = outbox;
+  outbox = [];
+  send({ op: 'events', items, stats: { ...generator.stats }, prefixCache: generator.prefixCacheStats() });
+}
+
+function sinkFor(id: number): EventSink<GenerationEvent> {
+  return {
+    push(event) {
+      outbox.push([id, event]);
+      if (event.type === 'completed') running.delete(id);
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flush);
+      }
+    },
+    end() {},
+  };
+}
+
+async function load(spec: DecodeThreadSpec): Promise<FromDecodeThread> {
+  let executionProvider: ExecutionProviderName = 'cpu';
+  const fallbackReasons: string[] = [];
+  const open = async (file: string) => {
+    const created = await createSession(file, spec.settings);
+    executionProvider = created.executionProvider;
+    if (created.fallbackReason) fallbackReasons.push(created.fallbackReason);
+    return created.session;
+  };
+  const embedder = spec.embedder ? new TokenEmbedder(await open(spec.embedder.file), spec.embedder.imageTokenId) : undefined;
+  try {
+    generator = await TextGenerator.load(spec.dir, { ...spec, embedder, logger, createSession: open });
+  } catch (error) {
+    await embedder?.release().catch(() => undefined);
+    throw error;
+  }
+  const { maxBatchSize, signature } = generator;
+  return { op: 'loaded', maxBatchSize, signature, executionProvider, fallbackReasons };
+}
+
+async function handle(message: ToDecodeThread): Promise<void> {
+  switch (message.op) {
+    case 'load':
+      try {
+        send(await load(message.spec));
+      } catch (error) {
+        const failure = error instanceof TesseraError ? error : new TesseraError('MODEL_LOAD_FAILED', (error as Error).message);
+        generator = null;
+        send({ op: 'load-failed', error: { code: failure.code, message: failure.message } });
+      }
+      return;
+    case 'start': {
+      const sink = sinkFor(message.id);
+      try {
+        const features = message.failure ? new TesseraError(message.failure.code as ErrorCode, message.failure.message) : message.imageFeatures;
+        if (!generator) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
+        running.set(message.id, generator.start(message.prepared, sink, features));
+      } catch (error) {
+        const failure = error instanceof TesseraError ? error : new TesseraError('INTERNAL_SERVER_ERROR', (error as Error).message);
+        for (const event of endedBeforeStart(message.prepared.promptIds.length, 'ERROR', { code: failure.code, message: failure.message })) sink.push(event);
+      }
+      return;
+    }
+    case 'cancel':
+      running.get(message.id)?.cancel();
+      return;
+    case 'close':
+      await generator?.close();
+      flush();
+      send({ op: 'closed' });
+      return;
+  }
+}
+
+// Loading and closing are awaited in order; starts and cancels act at once, since the loop
+// itself orders them against its steps.
+let previous: Promise<void> = Promise.resolve();
+port.on('message', (message: ToDecodeThread) => {
+  if (message.op === 'load' || message.op === 'close') previous = previous.then(() => handle(message));
+  else void previous.then(() => handle(message));
+});

@@ -1,0 +1,49 @@
+/** Messages between a decode-thread generator and its worker thread: plain data only. */
+import type { PreparedGeneration } from '../generation/front.js';
+import type { LoopStats } from '../generation/loop.js';
+import type { PrefixCacheStats } from '../generation/prefix-cache.js';
+import type { DecoderSignature } from '../generation/signature.js';
+import type { GenerationEvent } from '../generation/types.js';
+import type { SessionSettings } from '../runtime/options.js';
+import type { ExecutionProviderName } from '../types.js';
+
+/** Where the worker finds the model and how it sizes the loop. */
+export interface DecodeThreadSpec {
+  dir: string;
+  graphFile?: string;
+  maxBatchSize?: number;
+  tokenBudget?: number;
+  maxQueue?: number;
+  prefixCacheBytes?: number;
+  prefixBlockTokens?: number;
+  settings: SessionSettings;
+  /** The token embedding graph of a decoder that takes inputs_embeds (vision-language models). */
+  embedder?: { file: string; imageTokenId: number };
+}
+
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+export type ToDecodeThread =
+  | { op: 'load'; spec: DecodeThreadSpec }
+  | { op: 'start'; id: number; prepared: PreparedGeneration; imageFeatures?: Float32Array; failure?: WireError }
+  | { op: 'cancel'; id: number }
+  | { op: 'close' };
+
+export interface DecodeThreadLoaded {
+  op: 'loaded';
+  maxBatchSize: number;
+  signature: DecoderSignature;
+  executionProvider: ExecutionProviderName;
+  fallbackReasons: string[];
+}
+
+export type FromDecodeThread =
+  | DecodeThreadLoaded
+  | { op: 'load-failed'; error: WireError }
+  /** Every event produced since the last message, in order, with the loop's counters after them. */
+  | { op: 'events'; items: [id: number, event: GenerationEvent][]; stats: LoopStats; prefixCache: PrefixCacheStats }
+  | { op: 'log'; level: 'info' | 'warn' | 'error'; details: object; message?: string }
+  | { op: 'closed' };
