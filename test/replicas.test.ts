@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestModels, type TestModels } from './support/models-dir.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
-import { startServerCommand, type StartedServer } from './support/server-process.js';
+import { startServerCommand, untilReady, type StartedServer } from './support/server-process.js';
 import { gql, subscribeWs, wsClient } from './support/client.js';
 import {
   AddToCollectionDocument,
@@ -86,6 +86,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-replicas-'));
   // Both at once on the empty database: the migrations race under the advisory lock.
   [a, b] = await Promise.all([startReplica(), startReplica()]);
+  await Promise.all([untilReady(a), untilReady(b)]);
 }, 180_000);
 
 afterAll(async () => {

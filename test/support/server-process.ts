@@ -39,3 +39,14 @@ export function startServerCommand(command: string, args: string[], env: Record<
     void exited.then((code) => reject(new Error(`${command} ${args.join(' ')} exited early with ${code}`)));
   });
 }
+
+/** Resolves once /health/ready answers 200: every preloaded model is loaded, not just the first. */
+export async function untilReady(server: StartedServer, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${server.url}/health/ready`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${server.url} not ready after ${timeoutMs} ms (last status ${status})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
