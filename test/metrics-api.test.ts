@@ -10,7 +10,7 @@ import { createTestModels, type TestModels } from './support/models-dir.js';
 import { startTestServer, type TestServer } from './support/app.js';
 import { gql } from './support/client.js';
 import { parsePrometheusText, valueOf, type Family } from './support/prometheus-text.js';
-import { GenerateTextDocument, RecognizeTextDocument } from './generated/graphql.js';
+import { GenerateTextDocument, ModelPrefixCacheDocument, RecognizeTextDocument } from './generated/graphql.js';
 
 let models: TestModels;
 let server: TestServer;
@@ -39,6 +39,29 @@ afterAll(async () => {
 });
 
 describe('/metrics', () => {
+  it('reports the prefix cache in GraphQL and as gauges: a second prompt sharing a long prefix is a hit', async () => {
+    const prefix = 'The harbour committee met on a grey morning to review the accounts of the lighthouse and the ferry. '.repeat(4);
+    const read = async () => (await gql(server.graphqlUrl, ModelPrefixCacheDocument, { name: LM.model })).body.data!.model!.prefixCache!;
+    // The cache exists once the model is loaded (null before): one request loads it.
+    await gql(server.graphqlUrl, GenerateTextDocument, { input: { prompt: 'warm', maxTokens: 1 } });
+    const before = await read();
+    expect(before.limitBytes).toBeGreaterThan(0);
+    for (const question of ['Who chaired it?', 'What did the ferry cost?']) {
+      const { body } = await gql(server.graphqlUrl, GenerateTextDocument, { input: { prompt: prefix + question, maxTokens: 1 } });
+      expect(body.errors).toBeUndefined();
+    }
+    const after = await read();
+    expect(after.hits - before.hits).toBeGreaterThanOrEqual(1);
+    expect(after.reusedTokens).toBeGreaterThanOrEqual(after.blockTokens);
+    expect(after.bytes).toBeGreaterThan(0);
+    expect(after.bytes).toBeLessThanOrEqual(after.limitBytes);
+    const metrics = await scrape(server.url);
+    expect(valueOf(metrics, 'tessera_prefix_cache_bytes', { model: LM.model })).toBe(after.bytes);
+    expect(valueOf(metrics, 'tessera_prefix_cache_limit_bytes', { model: LM.model })).toBe(after.limitBytes);
+    expect(valueOf(metrics, 'tessera_prefix_cache_lookups_total', { model: LM.model, result: 'hit' })).toBe(after.hits);
+    expect(valueOf(metrics, 'tessera_prefix_cache_reused_tokens_total', { model: LM.model })).toBe(after.reusedTokens);
+  });
+
   it('moves with the requests made: N OCR + M generations, a failure with its code, tokens equal to usage', async () => {
     const before = await scrape(server.url);
     const delta = (after: Map<string, Family>, sample: string, labels: Record<string, string>) => valueOf(after, sample, labels) - valueOf(before, sample, labels);
@@ -108,13 +131,17 @@ describe('/metrics', () => {
       tessera_event_loop_lag_seconds: 'gauge',
       tessera_interrupted_requests_total: 'counter',
       tessera_graphql_errors_total: 'counter',
+      tessera_prefix_cache_bytes: 'gauge',
+      tessera_prefix_cache_limit_bytes: 'gauge',
+      tessera_prefix_cache_lookups_total: 'counter',
+      tessera_prefix_cache_reused_tokens_total: 'counter',
       process_cpu_user_seconds_total: 'counter',
       nodejs_heap_size_used_bytes: 'gauge',
       graphql_envelop_request_duration: 'histogram',
       graphql_yoga_http_duration: 'histogram',
     });
-    // Every GenerateText operation this file sent: 2 in the first test, 100 in the burst.
-    expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(102);
+    // Every GenerateText operation this file sent: 3 in the prefix-cache test, 2 in the next, 100 in the burst.
+    expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(105);
     expect(valueOf(families, 'tessera_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
     expect(valueOf(families, 'tessera_model_loaded', LM)).toBe(1);
     // Token buckets resolve milliseconds; request buckets reach minutes.

@@ -4,9 +4,8 @@
  * N), both against the gemv/sgemm rooflines, and the prefix cache's time to first token for
  * a second prompt sharing a long prefix with the first.
  */
-import { InferenceSession } from 'onnxruntime-node';
-import { TextGenerator } from '../../src/inference/generation/index.js';
-import { ortSessionOptions } from '../../src/inference/runtime/options.js';
+import { loadTextGenerator } from '../../src/inference/decode-thread/load-generator.js';
+import type { TextGeneratorInfo as TextGenerator } from '../../src/inference/generation/text-generator.js';
 import { openBareDecoder, probeMatMul } from './bare-decoder.js';
 import { fmt, ratio, type Table, type Target } from './report.js';
 import { sessionSettings, type BenchOptions } from './setup.js';
@@ -58,10 +57,8 @@ export async function measureReference(
   widths: readonly number[] = [1, 8],
 ): Promise<{ tables: Table[]; targets: Target[] }> {
   const settings = sessionSettings(o);
-  const generator = await TextGenerator.load(dir, {
-    createSession: (file) => InferenceSession.create(file, ortSessionOptions(settings, 'cpu')),
-    maxBatchSize: Math.max(...widths),
-  });
+  // The generator as the server runs it: its loop on a decode thread, tokens counted here.
+  const { generator } = await loadTextGenerator({ dir, settings, maxBatchSize: Math.max(...widths) }, 'worker');
   const bare = await openBareDecoder(dir, graph, settings);
   const rates: Rates = new Map(widths.map((w) => [w, { bare: [], ours: [] }]));
   const ttft = { miss: [] as number[], hit: [] as number[] };

@@ -9,6 +9,7 @@
  * On models/tessera-lm, and on the 124M GPT-2-small random-weights export when present.
  */
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../../src/inference/engine.js';
 import { silentLogger } from '../../src/inference/runtime/logger.js';
 import {
@@ -23,6 +24,7 @@ import {
   type StreamResult,
 } from '../lib/generation.js';
 import { measureReference } from '../lib/generation-reference.js';
+import { pullLm, type PulledLm } from '../lib/pulled-lm.js';
 import { fmt, percent, ratio, type SuiteReport, type Table, type Target } from '../lib/report.js';
 import { engineRuntime, lmRepository, removeDir, repoRoot, startServer, type BenchOptions, type TestServer } from '../lib/setup.js';
 import { collectGarbage, median, rotated, within } from '../lib/stats.js';
@@ -37,6 +39,8 @@ interface ModelPlan {
   streams: number[];
   mixed: boolean;
   budgetMs: number;
+  /** Served as `models pull` writes it from a local hub stand-in (batching as pulled), not from a hand-written manifest. */
+  pulled: boolean;
 }
 
 type Workload = { kind: 'single' } | { kind: 'concurrent'; label: string; limits: number[] };
@@ -44,6 +48,20 @@ type Workload = { kind: 'single' } | { kind: 'concurrent'; label: string; limits
 interface Measured {
   single: StreamResult[];
   concurrent: Map<string, AggregateResult[]>;
+  /** Per workload label ('1 stream' too), the p99 and the max event-loop delay of this process during each run, ms. */
+  lag: Map<string, { p99: number; max: number }[]>;
+}
+
+/** Runs `work` while sampling this process's event-loop delay (the server's thread, for the in-process server). */
+async function withLag<T>(work: () => Promise<T>): Promise<{ result: T; p99: number; max: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  try {
+    const result = await work();
+    return { result, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
+  } finally {
+    histogram.disable();
+  }
 }
 
 const ENGINE = 'engine in-process';
@@ -73,7 +91,13 @@ function workloads(plan: ModelPlan): Workload[] {
 async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string) => void): Promise<{ results: Map<string, Measured>; rounds: number }> {
   const name = 'bench-lm';
   const maxStreams = Math.max(...plan.streams, plan.mixed ? MIXED_STREAMS : 1);
-  const repo = await lmRepository(plan.dir, name, { maxBatchSize: maxStreams, maxQueue: 4 * maxStreams });
+  let pulled: PulledLm | undefined;
+  if (plan.pulled) {
+    pulled = await pullLm(plan.dir, name);
+    const { batching, batchingUnavailable } = pulled.manifest;
+    log(`generation: ${plan.label} pulled through \`models pull\`: batching ${batchingUnavailable ? `off (${batchingUnavailable})` : `up to ${batching.maxBatchSize} rows, ${batching.maxQueue} waiting`}`);
+  }
+  const repo = pulled?.modelsDir ?? (await lmRepository(plan.dir, name, { maxBatchSize: maxStreams, maxQueue: 4 * maxStreams }));
   let engine: Engine | undefined;
   let server: TestServer | undefined;
   const contenders: Contender[] = [];
@@ -91,7 +115,7 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
     );
     log(`generation: ${plan.label} loaded (engine, server, transformers.js); measuring`);
 
-    const results = new Map<string, Measured>(contenders.map((c) => [c.name, { single: [], concurrent: new Map() }]));
+    const results = new Map<string, Measured>(contenders.map((c) => [c.name, { single: [], concurrent: new Map(), lag: new Map() }]));
     const started = performance.now();
     let rounds = 0;
     for (let round = 0; round < plan.repeats; round += 1) {
@@ -102,12 +126,14 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
           if (contender.runs && !contender.runs(streams)) continue;
           collectGarbage();
           const into = results.get(contender.name)!;
-          if (work.kind === 'single') {
-            into.single.push(await within(300_000, `${contender.name} 1 stream`, contender.single(plan.tokens)));
-          } else {
-            const result = await within(300_000, `${contender.name} ${work.label}`, contender.concurrent(work.limits));
-            into.concurrent.set(work.label, [...(into.concurrent.get(work.label) ?? []), result]);
-          }
+          const label = work.kind === 'single' ? '1 stream' : work.label;
+          const lagged =
+            work.kind === 'single'
+              ? await withLag(() => within(300_000, `${contender.name} 1 stream`, contender.single(plan.tokens)))
+              : await withLag(() => within(300_000, `${contender.name} ${work.label}`, contender.concurrent(work.limits)));
+          into.lag.set(label, [...(into.lag.get(label) ?? []), { p99: lagged.p99, max: lagged.max }]);
+          if (work.kind === 'single') into.single.push(lagged.result as StreamResult);
+          else into.concurrent.set(work.label, [...(into.concurrent.get(work.label) ?? []), lagged.result as AggregateResult]);
         }
       }
       rounds += 1;
@@ -118,7 +144,8 @@ async function measureModel(plan: ModelPlan, o: BenchOptions, log: (line: string
     for (const contender of contenders) await contender.close();
     await server?.close();
     await engine?.close();
-    await removeDir(repo);
+    if (pulled) await pulled.cleanup();
+    else await removeDir(repo);
   }
 }
 
@@ -170,6 +197,20 @@ function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number)
     columns: ['contender', ...labels],
     rows: names.filter((name) => name !== TRANSFORMERS).map((name) => [name, ...labels.map((l) => ttftUnderLoad(name, l))]),
   };
+  const lagOf = (name: string, label: string) => {
+    const runs = results.get(name)!.lag.get(label) ?? [];
+    return runs.length === 0 ? null : { p99: median(runs.map((r) => r.p99)), max: Math.max(...runs.map((r) => r.max)) };
+  };
+  const lagLabels = ['1 stream', ...labels];
+  const lagTable: Table = {
+    title: `${plan.label}: event-loop delay of the process that runs the contender while it serves (ms, p99 median over runs / max)`,
+    columns: ['contender', ...lagLabels],
+    rows: names.map((name) => [name, ...lagLabels.map((l) => {
+      const lag = lagOf(name, l);
+      return lag ? `${fmt(lag.p99)} / ${fmt(lag.max)}` : '—';
+    })]),
+  };
+  const lag32 = lagOf(GRAPHQL, '32 streams');
   const firstConcurrent = labels.find((l) => l === '8 streams');
   const graphqlOverheads = cols.filter((l) => l === null || !l.includes('mixed')).map((l) => ({ l, v: tps(ENGINE, l) / tps(GRAPHQL, l) - 1 }));
   const worst = graphqlOverheads.reduce((a, b) => (b.v > a.v ? b : a));
@@ -198,8 +239,13 @@ function report(plan: ModelPlan, results: Map<string, Measured>, rounds: number)
       measured: `worst tok/s overhead ${percent(worst.v)} (${colName(worst.l)}); ${graphqlOverheads.map((x) => `${colName(x.l)} ${percent(x.v)}`).join(', ')}; TTFT ${ttft(GRAPHQL) >= ttft(ENGINE) ? '+' : ''}${fmt(ttft(GRAPHQL) - ttft(ENGINE))} ms`,
       met: worst.v <= 0.05,
     },
+    {
+      goal: `${plan.label}: p99 event-loop lag < 20 ms on the server's thread while 32 streams decode (GraphQL, clients in their own process)`,
+      measured: lag32 ? `p99 ${fmt(lag32.p99)} ms, max ${fmt(lag32.max)} ms` : 'not run',
+      met: lag32 ? lag32.p99 < 20 : null,
+    },
   ];
-  return { tables: [figures, ratios, arrivals], targets };
+  return { tables: [figures, ratios, arrivals, lagTable], targets };
 }
 
 export async function generation(o: BenchOptions, log: (line: string) => void): Promise<Omit<SuiteReport, 'seconds'>> {
@@ -213,6 +259,7 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
       streams: o.quick ? [8] : [8, 32],
       mixed: !o.quick,
       budgetMs: o.quick ? 30_000 : 120_000,
+      pulled: false,
     },
   ];
   if (o.gpt2Small) {
@@ -225,6 +272,7 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
       streams: o.quick ? [8] : [8, 32],
       mixed: !o.quick,
       budgetMs: o.quick ? 60_000 : 300_000,
+      pulled: true,
     });
   }
   const tables: Table[] = [];
@@ -245,7 +293,8 @@ export async function generation(o: BenchOptions, log: (line: string) => void): 
     setup: [
       `Models: ${plans.map((p) => `${p.label} (${p.dir})`).join('; ')}`,
       `Greedy decoding, the same 8 prompts cycled over the streams; ${o.threads} intra-op thread(s), 1 inter-op thread for every contender`,
-      'Engine and server load the same manifest (maxBatchSize = the largest stream count); the server persists every request in SQLite',
+      'Engine and server load the same manifest: tessera-lm with maxBatchSize = the largest stream count; the GPT-2-small export exactly as `models pull` writes it from a local hub stand-in (its batching chosen by the pull for this machine); the server persists every request in SQLite',
+      'Event-loop delay: node:perf_hooks monitorEventLoopDelay in the bench process during each timed run; the engine and the GraphQL server run in that process (GraphQL clients: in their own process for the "client process" row), transformers.js too',
       'GraphQL: the `generate` subscription, one WebSocket per stream, clients either in a separate process (as remote clients; the target is judged on this one) or in the server\'s own process (their parsing then shares its thread)',
       'TTFT: request to first token seen by the caller; "tok/s 1 stream": decode rate after the first token; "N streams": all tokens / wall time, N requests started at once',
       `transformers.js, one pipeline, two ways: "static batch" = one generate call over the N left-padded prompts (its fastest, but it cannot stream a batch); "per request" = one streamed generate call per request, all at once, as a server on it would do (up to ${PER_REQUEST_MAX} streams)`,

@@ -51,6 +51,7 @@ export function slotInfo(slot: ModelSlot): ModelInfo {
     hubId: manifest?.hubId ?? null,
     batchingUnavailable: manifest?.batchingUnavailable ?? null,
     backend: manifest?.backend ? backendInfo(manifest.backend) : null,
+    prefixCache: slot.status === 'READY' ? (slot.serving?.prefixCache?.() ?? null) : null,
   };
 }
 

@@ -4,6 +4,7 @@
  * from the engine's folders: they import from here, so no import runs in a loop.
  */
 import type { Tensor } from 'onnxruntime-node';
+import type { PrefixCacheStats } from './generation/prefix-cache.js';
 
 export type Modality = 'TEXT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING' | 'LABELS' | 'BOXES' | 'SEGMENTS' | 'TOKENS';
 
@@ -38,6 +39,8 @@ export interface ModelInfo {
   batchingUnavailable: string | null;
   /** The remote engine serving the model, as its manifest names it; null for local files. */
   backend: BackendInfo | null;
+  /** A loaded text-generation model's prefix cache (bytes held, limit, hits); null otherwise. */
+  prefixCache: PrefixCacheStats | null;
 }
 
 export type BackendKind = 'openai' | 'kserve-v2';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { relativeToRoot } from '../errors.js';
+import type { PrefixCacheStats } from '../inference/generation/prefix-cache.js';
 import type { BackendHealth, BackendInfo, ModelInfo } from '../inference/types.js';
 import { builder } from './builder.js';
 import { ExecutionProviderEnum, ModalityEnum, ModelStatusEnum, TaskEnum } from './enums.js';
@@ -29,6 +30,19 @@ const ModelBackendRef = builder.objectRef<BackendInfo & { name: string }>('Model
       description: 'Asks the remote engine now (a short ready check); never fails, says what is wrong instead.',
       resolve: async (b, _args, ctx) => (await ctx.engine.backendHealth(b.name))!,
     }),
+  }),
+});
+
+const PrefixCacheRef = builder.objectRef<PrefixCacheStats>('PrefixCache').implement({
+  description: "A text-generation model's cache of prompt-prefix keys and values: later prompts that start the same way (a system prompt, an earlier chat turn) skip computing them.",
+  fields: (t) => ({
+    bytes: t.float({ description: 'Bytes of keys and values held now.', resolve: (c) => c.bytes }),
+    limitBytes: t.float({ description: 'The most it may hold (PREFIX_CACHE_BYTES); least recently used blocks go first.', resolve: (c) => c.limitBytes }),
+    blocks: t.exposeInt('blocks', { description: 'Blocks held, each of blockTokens tokens.' }),
+    blockTokens: t.exposeInt('blockTokens'),
+    hits: t.exposeInt('hits', { description: 'Prompts that reused at least one block since the model loaded.' }),
+    misses: t.exposeInt('misses', { description: 'Prompts long enough to reuse a block that found none.' }),
+    reusedTokens: t.float({ description: 'Prompt tokens not computed again thanks to the cache.', resolve: (c) => c.reusedTokens }),
   }),
 });
 
@@ -64,6 +78,12 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
     batchingUnavailable: t.exposeString('batchingUnavailable', {
       nullable: true,
       description: 'Why this generation model serves one request at a time (its graph cannot be batched); null when it batches or is not a generation model.',
+    }),
+    prefixCache: t.field({
+      type: PrefixCacheRef,
+      nullable: true,
+      description: 'The prefix cache of a loaded local text-generation model; null otherwise.',
+      resolve: (m) => m.prefixCache,
     }),
   }),
 });

@@ -82,7 +82,7 @@ async function load(spec: DecodeThreadSpec): Promise<FromDecodeThread> {
     throw error;
   }
   const { maxBatchSize, signature } = generator;
-  return { op: 'loaded', maxBatchSize, signature, executionProvider, fallbackReasons };
+  return { op: 'loaded', maxBatchSize, signature, executionProvider, fallbackReasons, prefixCache: generator.prefixCacheStats() };
 }
 
 async function handle(message: ToDecodeThread): Promise<void> {

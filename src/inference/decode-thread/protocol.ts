@@ -38,6 +38,7 @@ export interface DecodeThreadLoaded {
   signature: DecoderSignature;
   executionProvider: ExecutionProviderName;
   fallbackReasons: string[];
+  prefixCache: PrefixCacheStats;
 }
 
 export type FromDecodeThread =

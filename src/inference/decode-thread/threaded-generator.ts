@@ -44,13 +44,12 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
     loaded: DecodeThreadLoaded,
     private readonly maxOpen: number,
     private readonly logger: GenerationLogger | undefined,
-    prefixCacheBytes: number | undefined,
   ) {
     this.signature = loaded.signature;
     this.maxBatchSize = loaded.maxBatchSize;
     this.executionProvider = loaded.executionProvider;
     this.fallbackReasons = loaded.fallbackReasons;
-    this.prefixCache = { blockTokens: 0, limitBytes: prefixCacheBytes ?? 0, bytes: 0, blocks: 0, hits: 0, misses: 0, reusedTokens: 0 } as PrefixCacheStats;
+    this.prefixCache = loaded.prefixCache;
     worker.on('message', (message: FromDecodeThread) => this.receive(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the decode thread exited (code ${code})`)));
@@ -85,7 +84,7 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
       throw error;
     });
     const maxOpen = loaded.maxBatchSize + Math.max(0, Math.floor(spec.maxQueue ?? 256));
-    return new ThreadedTextGenerator(front, worker, loaded, maxOpen, logger, spec.prefixCacheBytes);
+    return new ThreadedTextGenerator(front, worker, loaded, maxOpen, logger);
   }
 
   get tokenizer(): TextTokenizer {

@@ -5,6 +5,7 @@
  * which take a `TaskCall` the engine has already resolved and checked.
  */
 import type { TesseraError } from '../../errors.js';
+import type { PrefixCacheStats } from '../generation/prefix-cache.js';
 import type { DecodedAudio } from '../media/audio.js';
 import type { DecodedImage } from '../media/image.js';
 import type { KServeBackend, ModelManifest, OpenAIBackend } from '../repository/manifest.js';
@@ -18,6 +19,8 @@ import type { ExecutionProviderName, Task } from '../types.js';
 export interface Serving {
   readonly task: Task;
   readonly executionProvider: ExecutionProviderName;
+  /** A text generator's prefix cache as it is now (size, limit, hits); absent for other tasks. */
+  prefixCache?(): PrefixCacheStats;
   /** Cancels waiting work (and running work when `abortRunning`), then frees the sessions. */
   close(reason: TesseraError, abortRunning: boolean): Promise<void>;
 }

@@ -56,7 +56,13 @@ export const textGenerationTask = defineTask({
       await generator.close();
       throw error;
     }
-    return { task: 'TEXT_GENERATION' as const, generator, executionProvider, close: () => generator.close() };
+    return {
+      task: 'TEXT_GENERATION' as const,
+      generator,
+      executionProvider,
+      prefixCache: () => generator.prefixCacheStats(),
+      close: () => generator.close(),
+    };
   },
 
   remote: {
