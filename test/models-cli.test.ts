@@ -270,8 +270,11 @@ describe('models CLI', () => {
 
     it('gets continuous batching chosen from the model and the machine, and serves two streams in one batch', async () => {
       const cli = capture(env);
-      expect(await runModelsCli(['pull', 'acme/tiny-gpt2', '--task', 'TEXT_GENERATION'], cli.io)).toBe(0);
+      // No --task: config.json's GPT2LMHeadModel makes it a text-generation model.
+      expect(await runModelsCli(['pull', 'acme/tiny-gpt2'], cli.io)).toBe(0);
+      expect(cli.out()).toContain("task TEXT_GENERATION, from config.json's architecture GPT2LMHeadModel");
       const manifest = await manifestOf('tiny-gpt2');
+      expect(manifest.task).toBe('TEXT_GENERATION');
       expect(manifest.batching.maxBatchSize).toBeGreaterThan(1);
       expect(manifest.batching.maxQueue).toBeGreaterThanOrEqual(manifest.batching.maxBatchSize);
       expect(manifest.batchingUnavailable).toBeUndefined();

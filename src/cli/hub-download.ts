@@ -51,15 +51,16 @@ async function hubFetch(url: string, init: RequestInit): Promise<Response> {
 }
 
 /** The repository's file list for a revision, from the hub's model API. */
-export async function listHubFiles(hub: HubLocation): Promise<{ files: string[]; license?: string; commit?: string }> {
+export async function listHubFiles(hub: HubLocation): Promise<{ files: string[]; license?: string; commit?: string; pipelineTag?: string }> {
   const url = `${hub.endpoint.replace(/\/+$/, '')}/api/models/${hub.repo}/revision/${encodeURIComponent(hub.revision)}`;
   const response = await hubFetch(url, { headers: headers(hub) });
   if (!response.ok) throw new DownloadError(`${url}: HTTP ${response.status}`);
-  const body = (await response.json()) as { sha?: string; siblings?: { rfilename: string }[]; cardData?: { license?: unknown } };
+  const body = (await response.json()) as { sha?: string; siblings?: { rfilename: string }[]; cardData?: { license?: unknown }; pipeline_tag?: unknown };
   return {
     files: (body.siblings ?? []).map((s) => s.rfilename),
     license: typeof body.cardData?.license === 'string' ? body.cardData.license : undefined,
     commit: body.sha,
+    pipelineTag: typeof body.pipeline_tag === 'string' ? body.pipeline_tag : undefined,
   };
 }
 

@@ -21,6 +21,7 @@ import type { Task } from '../inference/types.js';
 import { cardLicense, downloadFile, listHubFiles, type HubLocation } from './hub-download.js';
 import type { ProgressSink } from './progress.js';
 import { QUANTIZE_USAGE, runQuantizeCli } from './quantize.js';
+import { inferPulledTask } from './pulled-task.js';
 import { availableVariants, isVariant, variantGraph, VARIANTS, type Variant } from './variants.js';
 import { writePulledManifest, type PulledModel } from './pulled-manifest.js';
 
@@ -33,7 +34,7 @@ export interface CliIo {
 const USAGE = `usage: models <command>
   list                                   list the models in MODELS_DIR (default ./models)
   verify [name]                          check files, checksums, signatures and a warm-up run
-  pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TENSOR] [--license id] [--variant ${VARIANTS.join('|')}] [--force]
+  pull <owner/repo> [--revision main] [--files onnx/model.onnx,config.json] [--name n] [--task TEXT_GENERATION] [--license id] [--variant ${VARIANTS.join('|')}] [--force]
                                          download from HF_ENDPOINT (default https://huggingface.co), resumable
   remove <name>                          delete a model folder and any unfinished pull of that name
 ${QUANTIZE_USAGE}`;
@@ -168,8 +169,8 @@ function defaultSelection(files: string[], variant: Variant | undefined): string
 async function pull(positionals: string[], values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const [hubId] = positionals;
   if (!hubId || !/^[\w.-]+\/[\w.-]+$/.test(hubId)) throw new UsageError('pull needs a hub id such as onnx-community/silero-vad');
-  const task = (values.task as string | undefined) ?? 'TENSOR';
-  if (!TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}`);
+  const askedTask = values.task as string | undefined;
+  if (askedTask !== undefined && !TASKS.includes(askedTask as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}`);
   const variant = values.variant as string | undefined;
   if (variant !== undefined && !isVariant(variant)) throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}`);
   if (variant !== undefined && typeof values.files === 'string') throw new UsageError('--variant picks the graph file; do not combine it with --files');
@@ -188,6 +189,7 @@ async function pull(positionals: string[], values: Record<string, string | boole
 
   let license = (values.license as string | undefined) ?? (await cardLicense(hub));
   let commit: string | undefined;
+  let pipelineTag: string | undefined;
   let paths: string[];
   if (typeof values.files === 'string') {
     paths = values.files.split(',').map((f) => f.trim()).filter(Boolean);
@@ -196,6 +198,7 @@ async function pull(positionals: string[], values: Record<string, string | boole
     paths = defaultSelection(listing.files, variant);
     license ??= listing.license;
     commit = listing.commit;
+    pipelineTag = listing.pipelineTag;
   }
   if (paths.length === 0) throw new UsageError('--files names no files');
   for (const path of paths) {
@@ -210,10 +213,12 @@ async function pull(positionals: string[], values: Record<string, string | boole
     commit ??= result.commit;
     files.push({ path, sha256: result.sha256 });
   }
+  const inferred = askedTask === undefined ? await inferPulledTask(staging, pipelineTag) : undefined;
+  const task = (askedTask as Task | undefined) ?? inferred!.task;
   const manifest = await writePulledManifest({
     dir: staging,
     name,
-    task: task as Task,
+    task,
     hubId,
     revision: commit ?? hub.revision,
     license: license ?? 'unknown',
@@ -223,7 +228,7 @@ async function pull(positionals: string[], values: Record<string, string | boole
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await rmdir(dirname(staging)).catch(() => undefined);
-  io.stdout.write(`pulled ${hubId} into ${dir} as "${manifest.name}" (${files.length} files, task ${manifest.task})\n`);
+  io.stdout.write(`pulled ${hubId} into ${dir} as "${manifest.name}" (${files.length} files, task ${manifest.task}${inferred ? `, from ${inferred.because}` : ''})\n`);
   if (manifest.task === 'TEXT_GENERATION') {
     io.stdout.write(
       manifest.batchingUnavailable
