@@ -18,7 +18,7 @@ describe('planLmBatching', () => {
   it('sizes the KV cache per token from config.json and batches up to the cap when memory allows', () => {
     const plan = planLmBatching(gpt2Small);
     expect(plan.kvBytesPerToken).toBe(12 * 12 * 64 * 2 * 4);
-    expect(plan.batching).toEqual({ maxBatchSize: 16, maxQueue: 64 });
+    expect(plan.batching).toEqual({ maxBatchSize: 32, maxQueue: 128 });
     expect(plan.unbatchedReason).toBeUndefined();
   });
 
