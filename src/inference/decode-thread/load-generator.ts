@@ -18,9 +18,16 @@ export interface LoadedGenerator {
   fallbackReasons: readonly string[];
 }
 
-export async function loadTextGenerator(spec: DecodeThreadSpec, thread: 'worker' | 'main', logger?: GenerationLogger): Promise<LoadedGenerator> {
+export async function loadTextGenerator(
+  spec: DecodeThreadSpec,
+  thread: 'worker' | 'main',
+  logger?: GenerationLogger,
+  /** Told when a decode thread dies while serving (the engine fails the model, as for a session worker). */
+  onCrash?: (error: Error) => void,
+): Promise<LoadedGenerator> {
   if (thread === 'worker') {
     const generator = await ThreadedTextGenerator.load(spec, logger);
+    generator.onCrash = onCrash;
     return { generator, executionProvider: generator.executionProvider, fallbackReasons: generator.fallbackReasons };
   }
   let executionProvider: ExecutionProviderName = 'cpu';

@@ -37,6 +37,8 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
   private closing = false;
   private failure: TesseraError | null = null;
   private closed: (() => void) | null = null;
+  /** Called once if the thread dies by itself (not by close()), so the engine can fail the model. */
+  onCrash: ((error: Error) => void) | undefined;
 
   private constructor(
     private readonly front: GenerationFront,
@@ -204,7 +206,10 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = new TesseraError('INFERENCE_FAILED', `The decode thread stopped: ${error.message}`);
-    if (!this.closing) this.logger?.error?.({ err: error }, 'the text generation thread stopped');
+    if (!this.closing) {
+      this.logger?.error?.({ err: error }, 'the text generation thread stopped');
+      this.onCrash?.(error);
+    }
     for (const [, { channel, promptTokens }] of this.channels) {
       for (const event of endedBeforeStart(promptTokens, 'ERROR', { code: this.failure.code, message: this.failure.message })) channel.push(event);
       channel.end();

@@ -31,7 +31,7 @@ function textPartsAsContent(request: GenerationRequest): GenerationRequest {
 
 export const textGenerationTask = defineTask({
   task: 'TEXT_GENERATION',
-  async bindLocal({ entry, runtime, logger }): Promise<GenerationServing> {
+  async bindLocal({ entry, runtime, logger, onCrash }): Promise<GenerationServing> {
     const { manifest } = entry;
     const files = await verifyModelFiles(entry);
     const graph = Object.keys(files).find((key) => files[key].toLowerCase().endsWith('.onnx'))!;
@@ -47,6 +47,7 @@ export const textGenerationTask = defineTask({
       },
       runtime.sessionThread ?? 'worker',
       logger,
+      onCrash,
     );
     for (const reason of fallbackReasons) logger.warn({ model: manifest.name, reason }, `model ${manifest.name}: falling back to the CPU execution provider`);
     try {

@@ -32,7 +32,7 @@ function graphFiles(files: Record<string, string>): VisionLanguageFiles {
 
 export const visionLanguageTask = defineTask({
   task: 'IMAGE_TEXT_TO_TEXT',
-  async bindLocal({ entry, runtime, logger }) {
+  async bindLocal({ entry, runtime, logger, onCrash }) {
     const { manifest } = entry;
     const files = await verifyModelFiles(entry);
     const sessions = ownSessions(manifest.name, runtime, logger);
@@ -44,6 +44,7 @@ export const visionLanguageTask = defineTask({
       createSession: sessions.create,
       settings: sessionSettings(runtime),
       thread: runtime.sessionThread ?? 'worker',
+      onCrash,
     });
     try {
       // Warm-up: one token about a grey image, so the whole path (preprocessing, the three

@@ -34,6 +34,7 @@ export type VisionLanguageOptions = Omit<DecodeThreadSpec, 'dir' | 'graphFile' |
   thread: 'worker' | 'main';
   createSession: (file: string) => Promise<InferenceSession>;
   logger?: GenerationLogger;
+  onCrash?: (error: Error) => void;
 };
 
 /** Images one request may carry unless the manifest's settings.maxImages says otherwise. */
@@ -79,12 +80,13 @@ export class VisionLanguageModel {
     };
     try {
       const vision = new VisionEncoder(await open(files.visionEncoder), parseImageProcessor(preprocessor), positiveInt(config?.image_seq_len));
-      const { thread, createSession: _open, logger, ...sizes } = options;
+      const { thread, createSession: _open, logger, onCrash, ...sizes } = options;
       // The token embedder runs beside the decoder, on its thread; image features cross to it.
       const { generator } = await loadTextGenerator(
         { ...sizes, dir, graphFile: path.relative(dir, files.decoder), embedder: { file: files.embedTokens, imageTokenId } },
         thread,
         logger,
+        onCrash,
       );
       if (!generator.signature.inputsEmbeds) {
         await generator.close();
