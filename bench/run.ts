@@ -49,8 +49,10 @@ type SuiteName = keyof typeof SUITES;
 const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];
 
 const GPT2_SMALL_CANDIDATES = ['/tmp/gs/gpt2-small-random', '/tmp/gpt2-small-random'];
-/** A suite that has not finished by then is stopped; the whole bench stays bounded. */
-// The generation suite with the GPT-2-small export runs ~15 min (five rounds, 48 tokens, reference rows).
+/**
+ * A suite that has not finished by then is stopped; the whole bench stays bounded. The generation
+ * suite with the GPT-2-small export runs ~15 min (five rounds, 48 tokens, reference rows).
+ */
 const SUITE_LIMIT_MS = { quick: 5 * 60_000, full: 25 * 60_000 };
 
 const { values } = parseArgs({
