@@ -5,7 +5,7 @@
  * a second prompt sharing a long prefix with the first.
  */
 import { loadTextGenerator } from '../../src/inference/decode-thread/load-generator.js';
-import type { TextGeneratorInfo as TextGenerator } from '../../src/inference/generation/text-generator.js';
+import type { TextGeneratorInfo } from '../../src/inference/generation/text-generator.js';
 import { openBareDecoder, probeMatMul } from './bare-decoder.js';
 import { fmt, ratio, type Table, type Target } from './report.js';
 import { sessionSettings, type BenchOptions } from './setup.js';
@@ -19,7 +19,7 @@ const PREFIX_PARAGRAPH =
 type Rates = Map<number, { bare: number[]; ours: number[] }>;
 
 /** Decode rate after the first token of `streams` equal greedy requests, all tokens counted. */
-async function generatorRate(generator: TextGenerator, streams: number, tokens: number): Promise<number> {
+async function generatorRate(generator: TextGeneratorInfo, streams: number, tokens: number): Promise<number> {
   let first = 0;
   let seen = 0;
   await Promise.all(
@@ -34,14 +34,14 @@ async function generatorRate(generator: TextGenerator, streams: number, tokens: 
   return ((seen - streams) * 1000) / (performance.now() - first);
 }
 
-async function firstTokenMs(generator: TextGenerator, prompt: string): Promise<number> {
+async function firstTokenMs(generator: TextGeneratorInfo, prompt: string): Promise<number> {
   const t0 = performance.now();
   for await (const event of generator.generate({ prompt, maxTokens: 1 })) if (event.type === 'token') return performance.now() - t0;
   throw new Error('no token');
 }
 
 /** A prompt of about `tokens` tokens, made unique by `tag` so it starts cold. */
-function longPrefix(generator: TextGenerator, tag: string, tokens: number): string {
+function longPrefix(generator: TextGeneratorInfo, tag: string, tokens: number): string {
   let text = `${tag}. `;
   while (generator.promptIds({ prompt: text + PREFIX_PARAGRAPH }).length <= tokens) text += PREFIX_PARAGRAPH;
   return text;

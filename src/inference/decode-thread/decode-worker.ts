@@ -7,11 +7,9 @@
 import { parentPort } from 'node:worker_threads';
 import { TesseraError, type ErrorCode } from '../../errors.js';
 import type { EventSink } from '../generation/event-channel.js';
-import { TextGenerator, endedBeforeStart, type GenerationHandle } from '../generation/text-generator.js';
-import { TokenEmbedder } from '../generation/token-embedder.js';
+import { endedBeforeStart, type GenerationHandle, type TextGenerator } from '../generation/text-generator.js';
 import type { GenerationEvent, GenerationLogger } from '../generation/types.js';
-import { createSession } from '../runtime/create-session.js';
-import type { ExecutionProviderName } from '../types.js';
+import { openInThread } from './open-in-thread.js';
 import type { DecodeThreadSpec, FromDecodeThread, ToDecodeThread } from './protocol.js';
 
 const port = parentPort;
@@ -66,22 +64,10 @@ function sinkFor(id: number): EventSink<GenerationEvent> {
 }
 
 async function load(spec: DecodeThreadSpec): Promise<FromDecodeThread> {
-  let executionProvider: ExecutionProviderName = 'cpu';
-  const fallbackReasons: string[] = [];
-  const open = async (file: string) => {
-    const created = await createSession(file, spec.settings);
-    executionProvider = created.executionProvider;
-    if (created.fallbackReason) fallbackReasons.push(created.fallbackReason);
-    return created.session;
-  };
-  const embedder = spec.embedder ? new TokenEmbedder(await open(spec.embedder.file), spec.embedder.imageTokenId) : undefined;
-  try {
-    generator = await TextGenerator.load(spec.dir, { ...spec, embedder, logger, createSession: open });
-  } catch (error) {
-    await embedder?.release().catch(() => undefined);
-    throw error;
-  }
+  const opened = await openInThread(spec, logger);
+  generator = opened.generator;
   const { maxBatchSize, signature } = generator;
+  const { executionProvider, fallbackReasons } = opened;
   return { op: 'loaded', maxBatchSize, signature, executionProvider, fallbackReasons, prefixCache: generator.prefixCacheStats() };
 }
 

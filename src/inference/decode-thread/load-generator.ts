@@ -3,11 +3,10 @@
  * onnxruntime session (the default), or on the calling thread (`sessionThread: 'main'`, the
  * CLI and tests that want one thread). Both serve the same TextGeneratorInfo.
  */
-import { TextGenerator, type TextGeneratorInfo } from '../generation/text-generator.js';
-import { TokenEmbedder } from '../generation/token-embedder.js';
+import type { TextGeneratorInfo } from '../generation/text-generator.js';
 import type { GenerationLogger } from '../generation/types.js';
-import { createSession } from '../runtime/create-session.js';
 import type { ExecutionProviderName } from '../types.js';
+import { openInThread } from './open-in-thread.js';
 import type { DecodeThreadSpec } from './protocol.js';
 import { ThreadedTextGenerator } from './threaded-generator.js';
 
@@ -30,20 +29,5 @@ export async function loadTextGenerator(
     generator.onCrash = onCrash;
     return { generator, executionProvider: generator.executionProvider, fallbackReasons: generator.fallbackReasons };
   }
-  let executionProvider: ExecutionProviderName = 'cpu';
-  const fallbackReasons: string[] = [];
-  const open = async (file: string) => {
-    const created = await createSession(file, spec.settings);
-    executionProvider = created.executionProvider;
-    if (created.fallbackReason) fallbackReasons.push(created.fallbackReason);
-    return created.session;
-  };
-  const embedder = spec.embedder ? new TokenEmbedder(await open(spec.embedder.file), spec.embedder.imageTokenId) : undefined;
-  try {
-    const generator = await TextGenerator.load(spec.dir, { ...spec, embedder, logger, createSession: open });
-    return { generator, executionProvider, fallbackReasons };
-  } catch (error) {
-    await embedder?.release().catch(() => undefined);
-    throw error;
-  }
+  return openInThread(spec, logger);
 }

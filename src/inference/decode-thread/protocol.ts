@@ -3,19 +3,16 @@ import type { PreparedGeneration } from '../generation/front.js';
 import type { LoopStats } from '../generation/loop.js';
 import type { PrefixCacheStats } from '../generation/prefix-cache.js';
 import type { DecoderSignature } from '../generation/signature.js';
+import type { TextGeneratorOptions } from '../generation/text-generator.js';
 import type { GenerationEvent } from '../generation/types.js';
 import type { SessionSettings } from '../runtime/options.js';
 import type { ExecutionProviderName } from '../types.js';
 
 /** Where the worker finds the model and how it sizes the loop. */
-export interface DecodeThreadSpec {
+export interface DecodeThreadSpec
+  extends Pick<TextGeneratorOptions, 'graphFile' | 'maxBatchSize' | 'tokenBudget' | 'maxQueue' | 'prefixCacheBytes' | 'prefixBlockTokens'> {
   dir: string;
-  graphFile?: string;
-  maxBatchSize?: number;
-  tokenBudget?: number;
-  maxQueue?: number;
-  prefixCacheBytes?: number;
-  prefixBlockTokens?: number;
+  /** How the sessions open (the thread creates them itself: a function cannot cross). */
   settings: SessionSettings;
   /** The token embedding graph of a decoder that takes inputs_embeds (vision-language models). */
   embedder?: { file: string; imageTokenId: number };

@@ -135,7 +135,9 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
         try {
           const features = imageFeatures && !signal?.aborted ? await computeImageFeatures(imageFeatures) : undefined;
           if (signal?.aborted || this.closing || this.failure) {
-            const error = signal?.aborted ? undefined : { code: 'SHUTTING_DOWN', message: 'The text generator closed.' };
+            // Cancelled while its image was encoded, or the generator closed or its thread died meanwhile.
+            const ended = signal?.aborted ? undefined : (this.failure ?? new TesseraError('SHUTTING_DOWN', 'The text generator closed.'));
+            const error = ended && { code: ended.code, message: ended.message };
             yield* endedBeforeStart(prepared.promptIds.length, error ? 'ERROR' : 'CANCELLED', error);
             return;
           }

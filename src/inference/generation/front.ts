@@ -29,6 +29,12 @@ export interface PreparedGeneration {
   maxTokens: number;
 }
 
+/** The key a request's output grammar is cached under; '' when its output is not constrained. */
+export function outputKey(request: GenerationRequest, tools: ToolMode = toolMode(request)): string {
+  if (request.responseFormat) return JSON.stringify(request.responseFormat);
+  return tools.kind === 'forced' ? JSON.stringify({ tools: tools.tools }) : '';
+}
+
 /** The request's output grammar root (responseFormat, or a forced tool call); BAD_USER_INPUT on unsupported schemas. */
 export function planOutput(request: GenerationRequest): OutputPlan {
   const toolGrammars = checkTools(request);
@@ -38,8 +44,7 @@ export function planOutput(request: GenerationRequest): OutputPlan {
     : tools.kind === 'forced'
       ? forcedCallGrammar(tools.tools, toolGrammars)
       : null;
-  const key = root ? JSON.stringify(request.responseFormat ?? { tools: tools.kind === 'forced' ? tools.tools : [] }) : '';
-  return { root, tools, key };
+  return { root, tools, key: root ? outputKey(request, tools) : '' };
 }
 
 export class GenerationFront {

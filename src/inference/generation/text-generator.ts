@@ -14,7 +14,7 @@ import { JsonConstraint } from './constraints/json-constraint.js';
 import { buildTokenTrie, type TokenTrie } from './constraints/token-trie.js';
 import { DecoderModel } from './decoder-model.js';
 import { EventChannel, type EventSink } from './event-channel.js';
-import { GenerationFront, planOutput, type OutputPlan, type PreparedGeneration } from './front.js';
+import { GenerationFront, outputKey, planOutput, type OutputPlan, type PreparedGeneration } from './front.js';
 import { DecodeLoop, type LoopStats } from './loop.js';
 import { readDecoderConfig } from './model-config.js';
 import { PrefixCache, type PrefixCacheStats } from './prefix-cache.js';
@@ -22,6 +22,7 @@ import { Sequence } from './sequence.js';
 import { describeDecoder, type DecoderSignature } from './signature.js';
 import type { TokenEmbedder } from './token-embedder.js';
 import { TextTokenizer } from './tokenizer.js';
+import { toolMode, type ToolMode } from './tools.js';
 import type { GenerationEvent, GenerationLogger, GenerationRequest } from './types.js';
 
 export interface TextGeneratorOptions {
@@ -220,6 +221,16 @@ export class TextGenerator implements TextGeneratorInfo {
     return grammar;
   }
 
+  /**
+   * The grammar of a request validated on another thread: its schema is compiled again only
+   * when no earlier request with the same format built the grammar.
+   */
+  private grammarOf(request: GenerationRequest, tools: ToolMode): ConstraintGrammar | null {
+    const key = outputKey(request, tools);
+    if (!key) return null;
+    return this.grammars.get(key) ?? this.outputGrammar(planOutput(request));
+  }
+
   /** Every check before work (BAD_USER_INPUT, OVERLOADED, SHUTTING_DOWN), synchronously. */
   prepare(request: GenerationRequest, ids?: number[]): PreparedGeneration & { output: OutputPlan } {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
@@ -233,8 +244,8 @@ export class TextGenerator implements TextGeneratorInfo {
    * `completed`. A request prepared on another thread comes without its output plan.
    */
   start(prepared: PreparedGeneration & { output?: OutputPlan }, events: EventSink<GenerationEvent>, imageFeatures?: Float32Array | TesseraError): GenerationHandle {
-    const output = prepared.output ?? planOutput(prepared.request);
-    const grammar = this.outputGrammar(output);
+    const tools = prepared.output?.tools ?? toolMode(prepared.request);
+    const grammar = prepared.output ? this.outputGrammar(prepared.output) : this.grammarOf(prepared.request, tools);
     const sequence = new Sequence({
       events,
       promptIds: prepared.promptIds,
@@ -243,7 +254,7 @@ export class TextGenerator implements TextGeneratorInfo {
       request: prepared.request,
       tokenizer: this.tokenizer,
       constraint: grammar ? new JsonConstraint(grammar) : undefined,
-      toolMode: output.tools,
+      toolMode: tools,
     });
     const loop = this.loop;
     if (imageFeatures instanceof TesseraError) {

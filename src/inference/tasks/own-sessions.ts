@@ -1,8 +1,8 @@
 /**
- * Sessions for tasks that run their own decode loop in this thread instead of a worker
- * pool (text generation, vision-language): each file opens on the configured provider,
- * falling back to the CPU with a warning, and the provider actually used is remembered
- * for the model's status.
+ * Sessions a task opens on this thread itself rather than through a worker pool (a
+ * vision-language model's vision encoder; its decoder runs on a decode thread): each file
+ * opens on the configured provider, falling back to the CPU with a warning, and the
+ * provider actually used is remembered for the model's status.
  */
 import { createSession } from '../runtime/create-session.js';
 import type { Logger } from '../runtime/logger.js';
