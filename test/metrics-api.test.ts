@@ -140,6 +140,12 @@ describe('/metrics', () => {
       graphql_envelop_request_duration: 'histogram',
       graphql_yoga_http_duration: 'histogram',
     });
+    // Only the documented GraphQL series: per-phase timings and deprecated-field counting cost on every operation.
+    expect([...families.keys()].filter((name) => name.startsWith('graphql_')).sort()).toEqual([
+      'graphql_envelop_error_result',
+      'graphql_envelop_request_duration',
+      'graphql_yoga_http_duration',
+    ]);
     // Every GenerateText operation this file sent: 3 in the prefix-cache test, 2 in the next, 100 in the burst.
     expect(valueOf(families, 'graphql_envelop_request_duration_count', { operationName: 'GenerateText' })).toBe(105);
     expect(valueOf(families, 'tessera_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
