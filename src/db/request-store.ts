@@ -90,29 +90,66 @@ export class RequestStore {
     return new RequestStore(this.prisma, this.kind, tenant, this.instanceId, this.textIndexed);
   }
 
+  /**
+   * The request's row, QUEUED. Written with one plain INSERT (the row is known here, so nothing
+   * is read back): every request pays for this before its work starts, and the model API's
+   * query planning cost several times the statement itself.
+   */
   async create(request: NewRequest): Promise<RequestRow> {
-    const id = uuidv7();
-    return this.prisma.inferenceRequest.create({
-      data: {
-        id,
-        task: request.task,
-        model: request.model,
-        status: 'QUEUED',
-        parameters: request.parameters as object,
-        inputModalities: request.inputModalities.join(','),
-        inputText: request.inputText ?? null,
-        parentId: request.parentId ?? null,
-        ownerKeyId: request.ownerKeyId === undefined ? this.tenant.keyId : request.ownerKeyId,
-        instanceId: this.instanceId,
-        artifacts: request.inputArtifactIds?.length
-          ? { create: [...new Set(request.inputArtifactIds)].map((artifactId) => ({ artifactId, role: 'input' })) }
-          : undefined,
-      },
-    });
+    const inputArtifactIds = [...new Set(request.inputArtifactIds ?? [])];
+    const row: RequestRow = {
+      id: uuidv7(),
+      parentId: request.parentId ?? null,
+      task: request.task,
+      model: request.model,
+      status: 'QUEUED',
+      // As it will read back: what JSON cannot hold (undefined, functions) is dropped now.
+      parameters: JSON.parse(JSON.stringify(request.parameters)) as RequestRow['parameters'],
+      inputModalities: request.inputModalities.join(','),
+      inputText: request.inputText ?? null,
+      outputText: null,
+      result: null,
+      errorCode: null,
+      errorMessage: null,
+      createdAt: new Date(),
+      startedAt: null,
+      firstOutputAt: null,
+      finishedAt: null,
+      queueMs: null,
+      computeMs: null,
+      batchSize: null,
+      promptTokens: null,
+      completionTokens: null,
+      ownerKeyId: request.ownerKeyId === undefined ? this.tenant.keyId : request.ownerKeyId,
+      instanceId: this.instanceId,
+    };
+    if (inputArtifactIds.length > 0) {
+      // Row and links in one transaction, through the model API (requests with media are the rarer kind).
+      const { parameters: _parameters, result: _result, ...rest } = row;
+      return this.prisma.inferenceRequest.create({
+        data: {
+          ...rest,
+          parameters: row.parameters as object,
+          artifacts: { create: inputArtifactIds.map((artifactId) => ({ artifactId, role: 'input' })) },
+        },
+      });
+    }
+    const params = new SqlParams(this.kind);
+    const columns = ['id', 'parentId', 'task', 'model', 'status', 'parameters', 'inputModalities', 'inputText', 'createdAt', 'ownerKeyId', 'instanceId'] as const;
+    const values = columns.map((column) => (column === 'parameters' ? this.json(params, JSON.stringify(row.parameters)) : params.add(row[column])));
+    await this.prisma.$executeRawUnsafe(
+      `INSERT INTO ${TABLE} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${values.join(', ')})`,
+      ...params.values,
+    );
+    return row;
   }
 
   async markRunning(id: string, startedAt = new Date()): Promise<void> {
-    await this.prisma.inferenceRequest.updateMany({ where: { id, status: 'QUEUED' }, data: { status: 'RUNNING', startedAt } });
+    const params = new SqlParams(this.kind);
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE ${TABLE} SET "status" = 'RUNNING', "startedAt" = ${params.add(startedAt)} WHERE "id" = ${params.add(id)} AND "status" = 'QUEUED'`,
+      ...params.values,
+    );
   }
 
   async complete(id: string, outcome: RequestOutcome): Promise<RequestRow> {
@@ -127,6 +164,11 @@ export class RequestStore {
     return this.finish(id, 'CANCELLED', outcome, { code: 'CANCELLED', message: reason });
   }
 
+  /**
+   * The final state, written once: only a row still QUEUED or RUNNING is updated, and the row
+   * as stored is returned (the earlier final state when another path got there first). Plain
+   * SQL, for the same reason as `create`.
+   */
   private async finish(
     id: string,
     status: RequestStatus,
@@ -134,36 +176,53 @@ export class RequestStore {
     error?: { code: string; message: string },
   ): Promise<RequestRow> {
     const finishedAt = new Date();
-    const current = await this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
+    const current = await this.row(id);
     if (!ACTIVE_STATUSES.includes(current.status as RequestStatus)) return current;
     const computeMs = outcome.computeMs ?? (current.startedAt ? finishedAt.getTime() - current.startedAt.getTime() : null);
     const queueMs = outcome.queueMs ?? (current.startedAt ? current.startedAt.getTime() - current.createdAt.getTime() : null);
     // A request that never reported a start ran (or waited) for the whole span.
     const startedAt = current.startedAt ?? (queueMs != null ? new Date(current.createdAt.getTime() + queueMs) : null);
-    await this.prisma.inferenceRequest.updateMany({
-      where: { id, status: { in: ACTIVE_STATUSES } },
-      data: {
-        status,
-        finishedAt,
-        startedAt,
-        queueMs: queueMs == null ? null : Math.round(queueMs),
-        computeMs: computeMs == null ? null : Math.round(computeMs),
-        batchSize: outcome.batchSize ?? undefined,
-        firstOutputAt: outcome.firstOutputAt ?? undefined,
-        outputText: outcome.outputText ?? undefined,
-        result: outcome.result === undefined ? undefined : (outcome.result as object),
-        promptTokens: outcome.promptTokens ?? undefined,
-        completionTokens: outcome.completionTokens ?? undefined,
-        errorCode: error?.code ?? null,
-        errorMessage: error?.message ?? null,
-      },
-    });
+    const params = new SqlParams(this.kind);
+    const set: string[] = [];
+    const assign = (column: keyof RequestRow, value: unknown) => set.push(`"${column}" = ${params.add(value)}`);
+    assign('status', status);
+    assign('finishedAt', finishedAt);
+    assign('startedAt', startedAt);
+    assign('queueMs', queueMs == null ? null : Math.round(queueMs));
+    assign('computeMs', computeMs == null ? null : Math.round(computeMs));
+    // Fields the outcome does not name keep what the row holds.
+    if (outcome.batchSize != null) assign('batchSize', outcome.batchSize);
+    if (outcome.firstOutputAt != null) assign('firstOutputAt', outcome.firstOutputAt);
+    if (outcome.outputText != null) assign('outputText', outcome.outputText);
+    if (outcome.result !== undefined) set.push(`"result" = ${this.json(params, outcome.result === null ? null : JSON.stringify(outcome.result))}`);
+    if (outcome.promptTokens != null) assign('promptTokens', outcome.promptTokens);
+    if (outcome.completionTokens != null) assign('completionTokens', outcome.completionTokens);
+    assign('errorCode', error?.code ?? null);
+    assign('errorMessage', error?.message ?? null);
+    const updated = await this.prisma.$queryRawUnsafe<RequestRow[]>(
+      `UPDATE ${TABLE} SET ${set.join(', ')} WHERE "id" = ${params.add(id)} AND "status" IN ('QUEUED', 'RUNNING') RETURNING *`,
+      ...params.values,
+    );
     if (outcome.outputArtifactIds?.length) {
       await this.prisma.requestArtifact.createMany({
         data: [...new Set(outcome.outputArtifactIds)].map((artifactId) => ({ requestId: id, artifactId, role: 'output' })),
       });
     }
-    return this.prisma.inferenceRequest.findUniqueOrThrow({ where: { id } });
+    return updated[0] ?? this.row(id);
+  }
+
+  /** One row by id, whoever owns it (the lifecycle's own reads). */
+  private async row(id: string): Promise<RequestRow> {
+    const params = new SqlParams(this.kind);
+    const [row] = await this.prisma.$queryRawUnsafe<RequestRow[]>(`SELECT * FROM ${TABLE} WHERE "id" = ${params.add(id)}`, ...params.values);
+    if (!row) throw new Error(`request ${id} does not exist`);
+    return row;
+  }
+
+  /** A JSON text parameter, as each database's JSON column takes it. */
+  private json(params: SqlParams, text: string | null): string {
+    const placeholder = params.add(text);
+    return this.kind === 'postgres' ? `CAST(${placeholder} AS jsonb)` : placeholder;
   }
 
   /** Removes a request that was refused before it was accepted; a row already final stays. */

@@ -15,6 +15,7 @@ import { codedError, markParseFailed } from './errors.js';
 /** graphql-ws's own "Unauthorized" close code, used here for a connection_init without a valid key. */
 const UNAUTHORIZED_CLOSE = 4401;
 import { createOriginPolicy } from './origins.js';
+import { coalesceWritesPerTurn } from './turn-writes.js';
 
 export interface WebSocketEndpoint {
   /**
@@ -60,7 +61,10 @@ export function attachWebSocket(server: HttpServer, yoga: TesseraYoga, authentic
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      coalesceWritesPerTurn(ws, socket);
+      wss.emit('connection', ws, request);
+    });
   });
 
   wss.on('connection', (ws) => {

@@ -10,6 +10,7 @@ import type { EventSink } from '../generation/event-channel.js';
 import { endedBeforeStart, type GenerationHandle, type TextGenerator } from '../generation/text-generator.js';
 import type { GenerationEvent, GenerationLogger } from '../generation/types.js';
 import { openInThread } from './open-in-thread.js';
+import { Outbox, type Urgency } from './outbox.js';
 import type { DecodeThreadSpec, FromDecodeThread, ToDecodeThread } from './protocol.js';
 
 const port = parentPort;
@@ -36,27 +37,40 @@ const running = new Map<number, GenerationHandle>();
 
 /**
  * Events wait here until the loop yields (each session run starts from a setImmediate), so
- * one message carries every row's events of a step, in order.
+ * one message carries every row's events of a step, in order; under load, of a few steps.
  */
-let outbox: [number, GenerationEvent][] = [];
-let flushQueued = false;
+const outbox = new Outbox<GenerationEvent>((items) => {
+  if (generator) send({ op: 'events', items, stats: { ...generator.stats }, prefixCache: generator.prefixCacheStats() });
+});
+let boundaryQueued = false;
+/** Requests whose first token went into the outbox: that one is never held. */
+const streaming = new Set<number>();
 
-function flush(): void {
-  flushQueued = false;
-  if (outbox.length === 0 || !generator) return;
-  const items = outbox;
-  outbox = [];
-  send({ op: 'events', items, stats: { ...generator.stats }, prefixCache: generator.prefixCacheStats() });
+function atBoundary(): void {
+  boundaryQueued = false;
+  outbox.boundary(running.size);
+}
+
+/** A request's start, first token and end go out with the step that made them. */
+function urgencyOf(id: number, event: GenerationEvent): Urgency {
+  if (event.type === 'completed') {
+    streaming.delete(id);
+    return 'urgent';
+  }
+  if (event.type !== 'token') return event.type === 'started' ? 'urgent' : 'may-wait';
+  if (streaming.has(id)) return 'may-wait';
+  streaming.add(id);
+  return 'urgent';
 }
 
 function sinkFor(id: number): EventSink<GenerationEvent> {
   return {
     push(event) {
-      outbox.push([id, event]);
+      outbox.push(id, event, urgencyOf(id, event));
       if (event.type === 'completed') running.delete(id);
-      if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(flush);
+      if (!boundaryQueued) {
+        boundaryQueued = true;
+        setImmediate(atBoundary);
       }
     },
     end() {},
@@ -99,7 +113,7 @@ async function handle(message: ToDecodeThread): Promise<void> {
       return;
     case 'close':
       await generator?.close();
-      flush();
+      outbox.flush();
       send({ op: 'closed' });
       return;
   }
