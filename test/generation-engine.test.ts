@@ -215,6 +215,24 @@ describe.each(PLACEMENTS)('decoding on the %s thread', (placement) => {
       expect(generator.stats.prefills - prefillsBefore).toBe(1);
     });
 
+    it('admits a burst that arrives over several event-loop turns into one prefill, as clients on separate sockets send it', async () => {
+      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 4 + i }));
+      const alone: string[] = [];
+      for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
+      const prefillsBefore = generator.stats.prefills;
+      const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const runs: ReturnType<typeof collect>[] = [];
+      for (const r of requests) {
+        runs.push(collect(generator.generate(r)));
+        // Each request is prepared in its own turns, as one per socket would be: the loop, woken
+        // by the first, must wait for the rest instead of prefilling it alone.
+        await turn();
+        await turn();
+      }
+      expect((await Promise.all(runs)).map((t) => t.completed.text)).toEqual(alone);
+      expect(generator.stats.prefills - prefillsBefore).toBe(1);
+    });
+
     it('rejects every bad parameter with BAD_USER_INPUT before doing any work', () => {
       const bad: GenerationRequest[] = [
         { prompt: 'x', temperature: -0.1 },

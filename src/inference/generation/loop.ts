@@ -64,6 +64,10 @@ export interface LoopStats {
   maxRows: number;
 }
 
+/** How long the loop waits for the next request of a burst, and for a whole burst (see gatherBurst). */
+export const BURST_GAP_MS = 5;
+export const BURST_WINDOW_MS = 100;
+
 export class DecodeLoop {
   private rows: Sequence[] = [];
   private cache: KvCache | null = null;
@@ -131,15 +135,33 @@ export class DecodeLoop {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
         });
-        // Requests sent together from another thread arrive as one message each; waiting for
-        // the event loop's next turn admits them together, into one prefill.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.gatherBurst();
       }
     }
     for (const s of this.rows) s.finishFlushing('CANCELLED', { code: 'SHUTTING_DOWN', message: 'The text generator closed.' });
     this.rows = [];
     this.cache?.dispose();
     this.cache = null;
+  }
+
+  /**
+   * Woken from idle: requests that come together (clients of a burst, each on its own socket,
+   * each prepared on the server's thread in turn) reach this loop one message each, a few
+   * milliseconds apart. Admitting the first one alone would start a prefill that every later one
+   * waits behind and then joins with a prefill of its own, and leaves them to finish one group
+   * after another. So the loop waits while they keep coming: one event-loop turn always, then
+   * `BURST_GAP_MS` more for as long as each wait brought a new request, at most `BURST_WINDOW_MS`
+   * in all. A lone request starts one gap later.
+   */
+  private async gatherBurst(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const deadline = performance.now() + BURST_WINDOW_MS;
+    let seen = this.batcher.pending;
+    while (!this.stopping && seen > 0 && seen < this.batcher.limits.maxBatchSize && performance.now() + BURST_GAP_MS <= deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, BURST_GAP_MS));
+      if (this.batcher.pending === seen) return;
+      seen = this.batcher.pending;
+    }
   }
 
   private async round(): Promise<void> {
