@@ -1,6 +1,6 @@
 /**
  * The decode thread's outgoing events, sent to the server's thread one message per step. Under
- * load a step's tokens may wait for the next step's, so each client gets a few tokens per message
+ * load a step's tokens may wait for the next steps', so each client gets a few tokens per message
  * (and, with the server's per-turn write coalescing, per socket write): every message costs the
  * server's thread a wake-up and each client a write, which is the work that competes with
  * onnxruntime for the cores. The issue allows this coalescing as long as tokens keep their order
@@ -9,13 +9,20 @@
  */
 
 export interface OutboxPolicy {
-  /** Coalesce only with at least this many open requests: below, every step is sent at once. */
-  loadRows: number;
-  /** No event waits longer than about this; held tokens go out at the first step that would pass it. */
-  holdMs: number;
+  /** Events may wait up to this long per open request: the more streams, the fewer messages per token. */
+  perRowMs: number;
+  /** And never longer than this, however many streams are open. */
+  maxHoldMs: number;
 }
 
-export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { loadRows: 4, holdMs: 100 };
+/**
+ * 8 ms per open request keeps the server's thread to about 125 messages a second from this model
+ * however many streams decode (one message carries a step's or a few steps' events), and each
+ * client to one write per 8 × N ms: at 32 streams of GPT-2-small on 2 cores, where a step takes
+ * ~90 ms, about three tokens per message; at 1 to 4 streams a step is longer than the hold and
+ * nothing waits.
+ */
+export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { perRowMs: 8, maxHoldMs: 250 };
 
 /** What the outbox needs to know of an event: the ones a client must see at once. */
 export type Urgency = 'urgent' | 'may-wait';
@@ -45,9 +52,9 @@ export class Outbox<E> {
   }
 
   /**
-   * Called at each step boundary (when the loop yields). Sends what waits, unless the model is
-   * under load, nothing urgent waits and the next step should land before the oldest item has
-   * waited `holdMs` (a step is assumed to take as long as the last one).
+   * Called at each step boundary (when the loop yields). Sends what waits, unless nothing urgent
+   * waits and the next step should land before the oldest item has waited the hold for this many
+   * open requests (a step is assumed to take as long as the last one).
    */
   boundary(openRows: number): void {
     const at = this.now();
@@ -55,13 +62,14 @@ export class Outbox<E> {
     this.lastBoundaryAt = at;
     if (this.items.length === 0) return;
     const waited = at - (this.oldestAt ?? at);
-    const hold = openRows >= this.policy.loadRows && !this.urgent && waited + stepMs <= this.policy.holdMs;
+    const holdMs = Math.min(this.policy.maxHoldMs, openRows * this.policy.perRowMs);
+    const hold = !this.urgent && waited + stepMs <= holdMs;
     if (!hold) {
       this.flush();
       return;
     }
     // The loop may go idle or stall after this step: a timer still sends within the bound.
-    this.backstop ??= setTimeout(() => this.flush(), Math.max(0, this.policy.holdMs - waited));
+    this.backstop ??= setTimeout(() => this.flush(), Math.max(0, holdMs - waited));
   }
 
   /** Sends everything now (closing, or the backstop). */
