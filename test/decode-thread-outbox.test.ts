@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Outbox, type Urgency } from '../src/inference/decode-thread/outbox.js';
 
-function harness(policy = { perRowMs: 8, maxHoldMs: 250 }) {
+function harness(policy = { minRows: 4, perRowMs: 8, maxHoldMs: 250 }) {
   let clock = 0;
   const sent: [number, string][][] = [];
   const outbox = new Outbox<string>((items) => sent.push(items), policy, () => clock);
@@ -23,10 +23,16 @@ const tokens = (n: number, i: number): [number, string, Urgency][] => Array.from
 const stepsPerMessage = (sent: unknown[][], rows: number) => sent.map((m) => m.length / rows);
 
 describe('decode thread outbox', () => {
-  it('sends every step at once when a step outlasts the hold for so few streams', () => {
+  it('sends every step at once below four open requests, however short the steps', () => {
     const { sent, step } = harness();
-    for (let i = 0; i < 5; i += 1) step(25, 3, tokens(3, i)); // 3 rows: 24 ms of hold, 25 ms steps
+    for (let i = 0; i < 5; i += 1) step(1, 3, tokens(3, i));
     expect(stepsPerMessage(sent, 3)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('sends every step at once when a step outlasts the hold for that many streams', () => {
+    const { sent, step } = harness();
+    for (let i = 0; i < 5; i += 1) step(40, 4, tokens(4, i)); // 4 rows: 32 ms of hold, 40 ms steps
+    expect(stepsPerMessage(sent, 4)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('groups more steps per message the more streams are open, and keeps every token in order', () => {
@@ -56,13 +62,13 @@ describe('decode thread outbox', () => {
   });
 
   it('never holds past the cap, however many streams', () => {
-    const { sent, step } = harness({ perRowMs: 8, maxHoldMs: 100 });
+    const { sent, step } = harness({ minRows: 4, perRowMs: 8, maxHoldMs: 100 });
     for (let i = 0; i < 4; i += 1) step(150, 64, tokens(64, i));
     expect(stepsPerMessage(sent, 64)).toEqual([1, 1, 1, 1]);
   });
 
   it('a held step still goes out by a timer when the loop goes quiet', async () => {
-    const { sent, step } = harness({ perRowMs: 5, maxHoldMs: 30 });
+    const { sent, step } = harness({ minRows: 4, perRowMs: 5, maxHoldMs: 30 });
     step(10, 8, tokens(8, 0));
     step(10, 8, tokens(8, 1)); // held: 0 + 10 <= 30
     expect(sent).toHaveLength(1);

@@ -9,6 +9,8 @@
  */
 
 export interface OutboxPolicy {
+  /** Under load means at least this many open requests; with fewer, every step is sent at once. */
+  minRows: number;
   /** Events may wait up to this long per open request: the more streams, the fewer messages per token. */
   perRowMs: number;
   /** And never longer than this, however many streams are open. */
@@ -19,10 +21,10 @@ export interface OutboxPolicy {
  * 8 ms per open request keeps the server's thread to about 125 messages a second from this model
  * however many streams decode (one message carries a step's or a few steps' events), and each
  * client to one write per 8 × N ms: at 32 streams of GPT-2-small on 2 cores, where a step takes
- * ~90 ms, about three tokens per message; at 1 to 4 streams a step is longer than the hold and
- * nothing waits.
+ * ~90 ms, about three tokens per message. One to three streams are not load: a small model's
+ * millisecond steps would otherwise reach a lone client in bursts.
  */
-export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { perRowMs: 8, maxHoldMs: 250 };
+export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { minRows: 4, perRowMs: 8, maxHoldMs: 250 };
 
 /** What the outbox needs to know of an event: the ones a client must see at once. */
 export type Urgency = 'urgent' | 'may-wait';
@@ -63,7 +65,7 @@ export class Outbox<E> {
     if (this.items.length === 0) return;
     const waited = at - (this.oldestAt ?? at);
     const holdMs = Math.min(this.policy.maxHoldMs, openRows * this.policy.perRowMs);
-    const hold = !this.urgent && waited + stepMs <= holdMs;
+    const hold = openRows >= this.policy.minRows && !this.urgent && waited + stepMs <= holdMs;
     if (!hold) {
       this.flush();
       return;
