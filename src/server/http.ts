@@ -16,6 +16,7 @@ import { createOpenAiHandler, OPENAI_PREFIX } from '../openai/router.js';
 import { artifactHeaders } from './artifact-headers.js';
 import type { TesseraMetrics } from '../metrics/tessera-metrics.js';
 import { METRICS_PATH, serveMetricsWithKey } from './metrics-endpoint.js';
+import { coalesceResponseWritesPerTurn } from './turn-writes.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -51,6 +52,9 @@ export function createRequestHandler(services: Services, yoga: TesseraYoga, webR
         return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness });
       }
       if (pathname === METRICS_PATH && metrics) return await serveMetricsWithKey(metrics, services.authenticator, req, res);
+      // Streams (SSE) write each event as it comes: a turn's events go out in one socket write.
+      const streams = pathname.startsWith(OPENAI_PREFIX) || pathname === '/graphql' || pathname === SSE_ENDPOINT;
+      if (streams) coalesceResponseWritesPerTurn(res);
       if (pathname.startsWith(OPENAI_PREFIX)) return await openai(req, res, pathname);
       if (pathname === '/history/export' && (req.method === 'GET' || req.method === 'HEAD')) {
         return await serveHistoryExport(services, req, res, new URL(req.url ?? '/', 'http://localhost'));

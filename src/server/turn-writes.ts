@@ -1,26 +1,45 @@
 /**
- * Messages sent to one WebSocket within one event-loop turn leave in one socket write. When the
- * decode thread hands over several tokens of a client at once (its outbox coalesces under load),
- * or a last event is followed by its `complete`, they cost one write instead of one each; on a
- * busy machine a write (and the reader's wake-up it causes) costs far more than framing the
- * message, and it is taken from the cores onnxruntime decodes on. Order is the socket's own.
+ * A stream's writes of one event-loop turn leave in one socket write. When the decode thread
+ * hands over several tokens of a client at once (its outbox coalesces under load), or a last event
+ * is followed by its `complete`, they cost one write instead of one each; on a busy machine a
+ * write (and the reader's wake-up it causes) costs far more than framing the message, and it is
+ * taken from the cores onnxruntime decodes on. Order is the socket's own.
  */
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
-export function coalesceWritesPerTurn(ws: WebSocket, socket: Duplex): void {
-  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** Wraps `send` so that the first call of a turn corks `target` and the turn's end uncorks it. */
+function corkedPerTurn<A extends unknown[], R>(target: Corkable, isOpen: () => boolean, send: (...args: A) => R): (...args: A) => R {
   let corked = false;
   const uncork = () => {
     corked = false;
-    socket.uncork();
+    if (isOpen()) target.uncork();
   };
-  ws.send = ((...args: unknown[]) => {
-    if (!corked && !socket.destroyed) {
+  return (...args: A) => {
+    if (!corked && isOpen()) {
       corked = true;
-      socket.cork();
+      target.cork();
       setImmediate(uncork);
     }
-    send(...args);
-  }) as WebSocket['send'];
+    return send(...args);
+  };
+}
+
+/** graphql-ws messages: the WebSocket's raw socket is corked for the turn. */
+export function coalesceWritesPerTurn(ws: WebSocket, socket: Duplex): void {
+  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+  ws.send = corkedPerTurn(socket, () => !socket.destroyed, send) as WebSocket['send'];
+}
+
+/** SSE events (yoga's subscriptions over HTTP, the OpenAI-compatible stream): the response is corked for the turn. */
+export function coalesceResponseWritesPerTurn(res: ServerResponse): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  // end() uncorks fully by itself; after it, and on a destroyed response, there is nothing to uncork.
+  res.write = corkedPerTurn(res, () => !res.writableEnded && !res.destroyed, write) as ServerResponse['write'];
 }
