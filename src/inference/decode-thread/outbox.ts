@@ -43,10 +43,6 @@ export class Outbox<E> {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  get size(): number {
-    return this.items.length;
-  }
-
   push(id: number, event: E, urgency: Urgency): void {
     this.items.push([id, event]);
     this.oldestAt ??= this.now();

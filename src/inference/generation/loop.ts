@@ -65,8 +65,8 @@ export interface LoopStats {
 }
 
 /** How long the loop waits for the next request of a burst, and for a whole burst (see gatherBurst). */
-export const BURST_GAP_MS = 5;
-export const BURST_WINDOW_MS = 100;
+const BURST_GAP_MS = 5;
+const BURST_WINDOW_MS = 100;
 
 export class DecodeLoop {
   private rows: Sequence[] = [];
