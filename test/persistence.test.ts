@@ -64,6 +64,19 @@ describe.each(['sqlite', 'postgres'] as const)('persistence on %s', (kind) => {
     expect(after.errorCode).toBe('CANCELLED');
   });
 
+  it('writes the final state from the times its run knows, without reading the row, and still writes it once', async () => {
+    const row = await store.create({ task: 'OCR', model: 'm', parameters: {}, inputModalities: ['IMAGE'] });
+    const startedAt = new Date(row.createdAt.getTime() + 40);
+    await store.markRunning(row.id, startedAt);
+    const done = await store.complete(row.id, { outputText: 'known' }, { createdAt: row.createdAt, startedAt });
+    expect([done.status, done.outputText, done.queueMs]).toEqual(['COMPLETED', 'known', 40]);
+    expect(done.startedAt!.getTime()).toBe(startedAt.getTime());
+    expect(done.computeMs).toBe(done.finishedAt!.getTime() - startedAt.getTime());
+    // A second final write with known times finds the row final and returns it as it was.
+    const again = await store.cancel(row.id, { outputText: 'late' }, 'late', { createdAt: row.createdAt, startedAt });
+    expect([again.status, again.outputText, again.errorCode]).toEqual(['COMPLETED', 'known', null]);
+  });
+
   it('records a failure with its code and message', async () => {
     const row = await store.create({ task: 'OCR', model: 'm', parameters: {}, inputModalities: ['IMAGE'] });
     const failed = await store.fail(row.id, { code: 'BAD_USER_INPUT', message: 'corrupt image' });

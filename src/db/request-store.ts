@@ -42,6 +42,13 @@ export interface RequestOutcome extends RequestTimings {
   outputArtifactIds?: string[];
 }
 
+/** What the run that wrote a row knows of it: enough for the final write to skip reading it. */
+export interface KnownTimes {
+  createdAt: Date;
+  /** When the work left the queue, if it did. */
+  startedAt: Date | null;
+}
+
 export interface RequestFilter {
   task?: string | null;
   model?: string | null;
@@ -152,32 +159,38 @@ export class RequestStore {
     );
   }
 
-  async complete(id: string, outcome: RequestOutcome): Promise<RequestRow> {
-    return this.finish(id, 'COMPLETED', outcome);
+  async complete(id: string, outcome: RequestOutcome, known?: KnownTimes): Promise<RequestRow> {
+    return this.finish(id, 'COMPLETED', outcome, undefined, known);
   }
 
-  async fail(id: string, error: { code: string; message: string }, outcome: RequestOutcome = {}): Promise<RequestRow> {
-    return this.finish(id, 'FAILED', outcome, error);
+  async fail(id: string, error: { code: string; message: string }, outcome: RequestOutcome = {}, known?: KnownTimes): Promise<RequestRow> {
+    return this.finish(id, 'FAILED', outcome, error, known);
   }
 
-  async cancel(id: string, outcome: RequestOutcome = {}, reason = 'The request was cancelled.'): Promise<RequestRow> {
-    return this.finish(id, 'CANCELLED', outcome, { code: 'CANCELLED', message: reason });
+  async cancel(id: string, outcome: RequestOutcome = {}, reason = 'The request was cancelled.', known?: KnownTimes): Promise<RequestRow> {
+    return this.finish(id, 'CANCELLED', outcome, { code: 'CANCELLED', message: reason }, known);
   }
 
   /**
    * The final state, written once: only a row still QUEUED or RUNNING is updated, and the row
    * as stored is returned (the earlier final state when another path got there first). Plain
-   * SQL, for the same reason as `create`.
+   * SQL, for the same reason as `create`. With the row's times known (the run that wrote it
+   * knows them) that is one statement; else the row is read first.
    */
   private async finish(
     id: string,
     status: RequestStatus,
     outcome: RequestOutcome,
     error?: { code: string; message: string },
+    known?: KnownTimes,
   ): Promise<RequestRow> {
     const finishedAt = new Date();
-    const current = await this.row(id);
-    if (!ACTIVE_STATUSES.includes(current.status as RequestStatus)) return current;
+    let current = known;
+    if (!current) {
+      const row = await this.row(id);
+      if (!ACTIVE_STATUSES.includes(row.status as RequestStatus)) return row;
+      current = row;
+    }
     const computeMs = outcome.computeMs ?? (current.startedAt ? finishedAt.getTime() - current.startedAt.getTime() : null);
     const queueMs = outcome.queueMs ?? (current.startedAt ? current.startedAt.getTime() - current.createdAt.getTime() : null);
     // A request that never reported a start ran (or waited) for the whole span.
@@ -203,7 +216,8 @@ export class RequestStore {
       `UPDATE ${TABLE} SET ${set.join(', ')} WHERE "id" = ${params.add(id)} AND "status" IN ('QUEUED', 'RUNNING') RETURNING *`,
       ...params.values,
     );
-    if (outcome.outputArtifactIds?.length) {
+    // A row that was already final keeps its own outputs.
+    if (updated[0] && outcome.outputArtifactIds?.length) {
       await this.prisma.requestArtifact.createMany({
         data: [...new Set(outcome.outputArtifactIds)].map((artifactId) => ({ requestId: id, artifactId, role: 'output' })),
       });

@@ -20,6 +20,11 @@ export class PendingRun {
     return this.startedAt !== null;
   }
 
+  /** When the work left the queue, or null. */
+  get startTime(): Date | null {
+    return this.startedAt;
+  }
+
   /** What the row keeps if the work stops part-way (a cancelled answer's first words). */
   get partial(): RequestOutcome {
     return this.progress;

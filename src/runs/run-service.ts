@@ -285,12 +285,13 @@ export class RunService {
       return null;
     }
     const outcome = ending.outcome ?? {};
+    const known = { createdAt: row.createdAt, startedAt: pending.startTime };
     const final =
       ending.status === 'COMPLETED'
-        ? await this.requests.complete(row.id, outcome)
+        ? await this.requests.complete(row.id, outcome, known)
         : ending.status === 'CANCELLED'
-          ? await this.requests.cancel(row.id, outcome, ending.error.message)
-          : await this.requests.fail(row.id, { code: ending.error.code, message: ending.error.message }, outcome);
+          ? await this.requests.cancel(row.id, outcome, ending.error.message, known)
+          : await this.requests.fail(row.id, { code: ending.error.code, message: ending.error.message }, outcome, known);
     this.notify('settled', final);
     return final;
   }

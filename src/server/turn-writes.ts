@@ -31,10 +31,27 @@ function corkedPerTurn<A extends unknown[], R>(target: Corkable, isOpen: () => b
   };
 }
 
-/** graphql-ws messages: the WebSocket's raw socket is corked for the turn. */
+type SendCallback = (error?: Error) => void;
+
+/**
+ * graphql-ws messages: the WebSocket's raw socket is corked for the turn.
+ *
+ * graphql-ws sends a subscription's next event only once the previous one's write has called
+ * back, and a corked socket calls back only after the turn's uncork: on its own, corking would
+ * give every event a turn and a write of its own. So while the socket's buffer is below its
+ * high-water mark the callback is answered as soon as the message is queued; a client that
+ * reads slowly fills the buffer, and from then on each event waits for its write as before
+ * (backpressure). A failed write still closes the socket, which ends its operations.
+ */
 export function coalesceWritesPerTurn(ws: WebSocket, socket: Duplex): void {
-  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-  ws.send = corkedPerTurn(socket, () => !socket.destroyed, send) as WebSocket['send'];
+  const send = ws.send.bind(ws) as (data: unknown, options?: unknown, cb?: SendCallback) => void;
+  const sendQueued = (data: unknown, options?: unknown, cb?: SendCallback) => {
+    if (typeof options === 'function') [options, cb] = [{}, options as SendCallback];
+    if (cb === undefined || ws.readyState !== ws.OPEN || socket.writableNeedDrain) return send(data, options, cb);
+    send(data, options);
+    cb();
+  };
+  ws.send = corkedPerTurn(socket, () => !socket.destroyed, sendQueued) as WebSocket['send'];
 }
 
 /** SSE events (yoga's subscriptions over HTTP, the OpenAI-compatible stream): the response is corked for the turn. */
