@@ -233,6 +233,23 @@ describe.each(PLACEMENTS)('decoding on the %s thread', (placement) => {
       expect(generator.stats.prefills - prefillsBefore).toBe(1);
     });
 
+    it('keeps gathering a burst for requests already validated but not yet submitted, as the server writes each one\'s row first', async () => {
+      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 4 + i }));
+      const alone: string[] = [];
+      for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
+      const prefillsBefore = generator.stats.prefills;
+      const runs: ReturnType<typeof collect>[] = [];
+      for (const r of requests) {
+        // Validated now (the loop hears of it), submitted 7 ms later: longer than the loop waits
+        // between arrivals, so without the announcement the first would be prefilled alone.
+        const events = generator.generate(r);
+        await new Promise((resolve) => setTimeout(resolve, 7));
+        runs.push(collect(events));
+      }
+      expect((await Promise.all(runs)).map((t) => t.completed.text)).toEqual(alone);
+      expect(generator.stats.prefills - prefillsBefore).toBe(1);
+    });
+
     it('rejects every bad parameter with BAD_USER_INPUT before doing any work', () => {
       const bad: GenerationRequest[] = [
         { prompt: 'x', temperature: -0.1 },

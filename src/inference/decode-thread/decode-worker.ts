@@ -108,6 +108,9 @@ async function handle(message: ToDecodeThread): Promise<void> {
       }
       return;
     }
+    case 'expect':
+      generator?.expect();
+      return;
     case 'cancel':
       running.get(message.id)?.cancel();
       return;

@@ -25,6 +25,8 @@ export interface WireError {
 
 export type ToDecodeThread =
   | { op: 'load'; spec: DecodeThreadSpec }
+  /** A request passed its checks on the server's thread; its `start` follows once its row is written. */
+  | { op: 'expect' }
   | { op: 'start'; id: number; prepared: PreparedGeneration; imageFeatures?: Float32Array; failure?: WireError }
   | { op: 'cancel'; id: number }
   | { op: 'close' };

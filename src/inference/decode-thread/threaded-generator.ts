@@ -117,6 +117,8 @@ export class ThreadedTextGenerator implements TextGeneratorInfo {
     if (this.open >= this.maxOpen) {
       throw overloaded('text generations', this.maxOpen - this.maxBatchSize);
     }
+    // The loop gathering a burst waits for it (see DecodeLoop.expect).
+    this.worker.postMessage({ op: 'expect' } satisfies ToDecodeThread);
     return prepared;
   }
 

@@ -67,6 +67,8 @@ export interface LoopStats {
 /** How long the loop waits for the next request of a burst, and for a whole burst (see gatherBurst). */
 const BURST_GAP_MS = 5;
 const BURST_WINDOW_MS = 100;
+/** How long an announced request (see `expect`) keeps a burst being gathered open. */
+const EXPECT_MS = 50;
 
 export class DecodeLoop {
   private rows: Sequence[] = [];
@@ -75,6 +77,9 @@ export class DecodeLoop {
   private stopping = false;
   /** Cleared if a padded prefill ever yields NaN on this model. */
   private paddedPrefill = true;
+  /** Requests announced by `expect` and not submitted yet, and until when the last announcement counts. */
+  private expected = 0;
+  private expectedUntil = 0;
   private readonly done: Promise<void>;
   readonly stats: LoopStats = { steps: 0, prefills: 0, rebuilds: 0, reusedRows: 0, maxRows: 0 };
 
@@ -89,8 +94,19 @@ export class DecodeLoop {
     this.done = this.run();
   }
 
+  /**
+   * A request was validated for this loop and is on its way (the server writes its row first):
+   * a burst being gathered waits for it, however long the server's thread takes between
+   * requests. A hint only: one that never comes holds a burst open for EXPECT_MS at most.
+   */
+  expect(): void {
+    this.expected += 1;
+    this.expectedUntil = performance.now() + EXPECT_MS;
+  }
+
   submit(sequence: Sequence): void {
     if (this.stopping) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closing.');
+    if (this.expected > 0) this.expected -= 1;
     this.batcher.enqueue(sequence);
     this.wake();
   }
@@ -150,8 +166,11 @@ export class DecodeLoop {
    * milliseconds apart. Admitting the first one alone would start a prefill that every later one
    * waits behind and then joins with a prefill of its own, and leaves them to finish one group
    * after another. So the loop waits while they keep coming: one event-loop turn always, then
-   * `BURST_GAP_MS` more for as long as each wait brought a new request, at most `BURST_WINDOW_MS`
-   * in all. A lone request starts one gap later.
+   * `BURST_GAP_MS` more for as long as each wait brought a new request or one was announced
+   * (`expect`) and has not come yet, at most `BURST_WINDOW_MS` in all. A lone request starts one
+   * gap later. The announcements matter on a busy machine: writing a request's row can take the
+   * server's thread longer than a gap, and a burst split there leaves most of it waiting behind
+   * a prefill of its first request.
    */
   private async gatherBurst(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -159,7 +178,8 @@ export class DecodeLoop {
     let seen = this.batcher.pending;
     while (!this.stopping && seen > 0 && seen < this.batcher.limits.maxBatchSize && performance.now() + BURST_GAP_MS <= deadline) {
       await new Promise<void>((resolve) => setTimeout(resolve, BURST_GAP_MS));
-      if (this.batcher.pending === seen) return;
+      if (this.expected > 0 && performance.now() >= this.expectedUntil) this.expected = 0;
+      if (this.batcher.pending === seen && this.expected === 0) return;
       seen = this.batcher.pending;
     }
   }

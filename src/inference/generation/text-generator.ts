@@ -236,7 +236,13 @@ export class TextGenerator implements TextGeneratorInfo {
     if (this.closed) throw new TesseraError('SHUTTING_DOWN', 'The text generator is closed.');
     const prepared = this.front.prepare(request, ids);
     this.loop.assertRoom();
+    this.loop.expect();
     return prepared;
+  }
+
+  /** A request prepared on another thread is on its way (see DecodeLoop.expect). */
+  expect(): void {
+    this.loop.expect();
   }
 
   /**
