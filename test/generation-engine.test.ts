@@ -204,50 +204,54 @@ describe.each(PLACEMENTS)('decoding on the %s thread', (placement) => {
       expect(generator.stats.maxRows).toBeGreaterThanOrEqual(3);
     });
 
-    it('gives the same results when all requests start at once', async () => {
-      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 10 + i }));
+    type Run = ReturnType<typeof collect>;
+    /**
+     * PROMPTS generated one by one, then as one burst that `send` starts request by request
+     * (pushing each run); returns both texts and the burst's prefills.
+     */
+    async function burst(firstMaxTokens: number, send: (request: GenerationRequest, runs: Run[]) => Promise<void> | void) {
+      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: firstMaxTokens + i }));
       const alone: string[] = [];
       for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
       const prefillsBefore = generator.stats.prefills;
-      const together = await Promise.all(requests.map((r) => collect(generator.generate(r))));
-      expect(together.map((t) => t.completed.text)).toEqual(alone);
+      const runs: Run[] = [];
+      for (const r of requests) await send(r, runs);
+      const together = (await Promise.all(runs)).map((t) => t.completed.text);
+      return { alone, together, prefills: generator.stats.prefills - prefillsBefore };
+    }
+
+    it('gives the same results when all requests start at once', async () => {
+      const { alone, together, prefills } = await burst(10, (r, runs) => {
+        runs.push(collect(generator.generate(r)));
+      });
+      expect(together).toEqual(alone);
       // Prompts of 1 to 6 tokens are prefilled together, left-padded.
-      expect(generator.stats.prefills - prefillsBefore).toBe(1);
+      expect(prefills).toBe(1);
     });
 
     it('admits a burst that arrives over several event-loop turns into one prefill, as clients on separate sockets send it', async () => {
-      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 4 + i }));
-      const alone: string[] = [];
-      for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
-      const prefillsBefore = generator.stats.prefills;
       const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-      const runs: ReturnType<typeof collect>[] = [];
-      for (const r of requests) {
+      const { alone, together, prefills } = await burst(4, async (r, runs) => {
         runs.push(collect(generator.generate(r)));
         // Each request is prepared in its own turns, as one per socket would be: the loop, woken
         // by the first, must wait for the rest instead of prefilling it alone.
         await turn();
         await turn();
-      }
-      expect((await Promise.all(runs)).map((t) => t.completed.text)).toEqual(alone);
-      expect(generator.stats.prefills - prefillsBefore).toBe(1);
+      });
+      expect(together).toEqual(alone);
+      expect(prefills).toBe(1);
     });
 
     it('keeps gathering a burst for requests already validated but not yet submitted, as the server writes each one\'s row first', async () => {
-      const requests = PROMPTS.map((prompt, i) => ({ prompt, maxTokens: 4 + i }));
-      const alone: string[] = [];
-      for (const r of requests) alone.push((await collect(generator.generate(r))).completed.text);
-      const prefillsBefore = generator.stats.prefills;
-      const runs: ReturnType<typeof collect>[] = [];
-      for (const r of requests) {
+      const { alone, together, prefills } = await burst(4, async (r, runs) => {
         // Validated now (the loop hears of it), submitted 7 ms later: longer than the loop waits
         // between arrivals, so without the announcement the first would be prefilled alone.
         const events = generator.generate(r);
         await new Promise((resolve) => setTimeout(resolve, 7));
         runs.push(collect(events));
-      }
-      expect((await Promise.all(runs)).map((t) => t.completed.text)).toEqual(alone);
-      expect(generator.stats.prefills - prefillsBefore).toBe(1);
+      });
+      expect(together).toEqual(alone);
+      expect(prefills).toBe(1);
     });
 
     it('rejects every bad parameter with BAD_USER_INPUT before doing any work', () => {
